@@ -1,0 +1,174 @@
+"""The ``kabar`` command: ingest, list and read stories, and batch-cluster a JSONL file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kabar.engine import Kabar
+from kabar.read import read_paths
+from kabar.store import SQLiteStore
+from kabar.store.sqlite import StoreError
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _short_date(value: str | None) -> str:
+    return value[:10] if value else "?"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest files, folders or stdin into the store."""
+    with Kabar.open(args.db) as engine:
+        report = engine.ingest(args.paths, on_problem=lambda s, m: print(f"kabar: {s}: {m}", file=sys.stderr), progress=True)
+        summary = {
+            "added": report.added,
+            "near_duplicates": report.near_duplicates,
+            "duplicates": report.duplicates,
+            "skipped": report.skipped,
+            "articles": engine.store.count_articles(),
+            "stories": len(engine.store.story_rows()),
+        }
+    if args.json:
+        _print_json(summary)
+    else:
+        print(
+            f"added {summary['added']} articles ({summary['near_duplicates']} near-duplicates), "
+            f"{summary['duplicates']} already stored, {summary['skipped']} skipped; "
+            f"store has {summary['articles']} articles in {summary['stories']} stories"
+        )
+    return 1 if report.problems else 0
+
+
+def print_story_list(stories: list[dict[str, Any]]) -> None:
+    """Print the story listing as aligned text."""
+    for story in stories:
+        span = _short_date(story["first_published"])
+        if _short_date(story["last_published"]) != span:
+            span += f"..{_short_date(story['last_published'])}"
+        print(f"[{story['id']:>5}] {story['headline']}")
+        print(f"        {story['n_articles']} articles, {story['n_outlets']} outlets ({', '.join(story['outlets'][:6])}), {span}")
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """List stories, newest first."""
+    with Kabar.open(args.db) as engine:
+        stories = engine.stories(limit=args.limit, offset=args.offset)
+        if args.min_articles > 1:
+            stories = [s for s in stories if s["n_articles"] >= args.min_articles]
+    if args.json:
+        _print_json(stories)
+    else:
+        print_story_list(stories)
+    return 0
+
+
+def print_story(story: dict[str, Any]) -> None:
+    """Print one story: headline, summary with sources, articles."""
+    print(story["headline"])
+    print(f"{story['n_articles']} articles ({story['n_unique_articles']} unique) from {len(story['outlets'])} outlets: {', '.join(story['outlets'])}")
+    print(f"{_short_date(story['first_published'])} .. {_short_date(story['last_published'])}\n")
+    for number, sentence in enumerate(story["sentences"], start=1):
+        print(f"{number}. {sentence['text']}\n   [{', '.join(sentence['outlets'])}]")
+    print("\nArticles:")
+    for article in story["articles"]:
+        copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
+        print(f"  {_short_date(article['published_at'])}  {article['outlet']:<22} {article['title']}{copy}")
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    """Show one story."""
+    with Kabar.open(args.db) as engine:
+        story = engine.story(args.id)
+    if story is None:
+        print(f"kabar: no story with id {args.id}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(story)
+    else:
+        print_story(story)
+    return 0
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    """Cluster a JSONL file in a throw-away store; write {"id", "story"} per input article in input order."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = Kabar(SQLiteStore(str(Path(folder) / "cluster.db")))
+        problems: list[str] = []
+
+        def problem(source: str, message: str) -> None:
+            problems.append(source)
+            print(f"kabar: {source}: {message}", file=sys.stderr)
+
+        documents = read_paths([args.input], problem)
+        with open(args.out, "w", encoding="utf-8") as out:
+            for outcome in engine.ingest_documents(documents, problem):
+                if outcome.input_id is None:
+                    continue
+                out.write(json.dumps({"id": outcome.input_id, "story": outcome.story_id}) + "\n")
+        engine.close()
+    return 1 if problems else 0
+
+
+def cmd_recluster(args: argparse.Namespace) -> int:
+    """Rebuild all stories from the stored articles."""
+    with Kabar.open(args.db) as engine:
+        count = engine.recluster()
+    print(f"reclustered into {count} stories")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``kabar`` command."""
+    parser = argparse.ArgumentParser(prog="kabar", description="kabar: a news story engine, Indonesian first.")
+    parser.add_argument("--db", default="kabar.db", help="store file (default: ./kabar.db)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="ingest text, HTML, JSONL, RSS/Atom or WARC files, folders, or - for stdin")
+    ingest.add_argument("paths", nargs="+")
+    ingest.set_defaults(run=cmd_ingest)
+
+    stories = commands.add_parser("stories", help="list stories, newest first")
+    stories.add_argument("--limit", type=int, default=20)
+    stories.add_argument("--offset", type=int, default=0)
+    stories.add_argument("--min-articles", type=int, default=1, help="only stories with at least this many articles")
+    stories.set_defaults(run=cmd_stories)
+
+    story = commands.add_parser("story", help="show one story")
+    story.add_argument("id")
+    story.set_defaults(run=cmd_story)
+
+    cluster = commands.add_parser("cluster", help="cluster a JSONL file in memory and write story ids")
+    cluster.add_argument("input")
+    cluster.add_argument("--out", required=True)
+    cluster.set_defaults(run=cmd_cluster)
+
+    recluster = commands.add_parser("recluster", help="rebuild all stories from stored articles")
+    recluster.set_defaults(run=cmd_recluster)
+
+    for sub in (ingest, stories, story, recluster):
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: ./kabar.db)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kabar`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except StoreError as error:
+        print(f"kabar: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

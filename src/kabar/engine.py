@@ -1,0 +1,237 @@
+"""The local driver: streams documents through the stages and writes to a Store.
+
+It holds no NLP logic: it calls read → extract → dedup → cluster in order, commits in batches
+(articles and the stages' state together, so a crash leaves the store as of the last batch), and
+computes each story's derived data (summary) lazily when the story is asked for after it changed.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kabar.cluster import StoryClusterer
+from kabar.dedup import NearDuplicateIndex
+from kabar.extract import ExtractionError, extract
+from kabar.features import article_features
+from kabar.model import Article, RawDocument
+from kabar.read import read_paths
+from kabar.store import Store, open_store
+from kabar.summarise import outlet_label, summarise
+
+BATCH_SIZE = 1000
+"""Articles per transaction: large enough to amortise saving the stage state, small enough to lose little."""
+STATE_NAME = "stages-v1"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one input document."""
+
+    source: str
+    status: str
+    input_id: str | None = None
+    article_id: str | None = None
+    story_id: str | None = None
+    message: str = ""
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """Counts of one ingest run."""
+
+    added: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        """Inputs that could not be read or extracted."""
+        return len(self.problems)
+
+
+@dataclass(slots=True)
+class StageState:
+    """The stages' memory between calls; persisted with each batch."""
+
+    clusterer: StoryClusterer
+    deduper: NearDuplicateIndex
+
+
+class Kabar:
+    """A story engine over one store: ingest documents, list and read stories."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        blob = store.load_state(STATE_NAME)
+        self.state: StageState = pickle.loads(blob) if blob else StageState(StoryClusterer(), NearDuplicateIndex())
+
+    @classmethod
+    def open(cls, location: str | Path = "kabar.db") -> Kabar:
+        """Open (or create) the store at ``location``."""
+        return cls(open_store(str(location)))
+
+    def close(self) -> None:
+        """Close the underlying store."""
+        self.store.close()
+
+    def __enter__(self) -> Kabar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ingest(self, paths: Iterable[str | Path], on_problem: Callable[[str, str], None] | None = None, progress: bool = False) -> IngestReport:
+        """Read, extract, dedup and cluster every document under ``paths`` into the store."""
+        report = IngestReport()
+
+        def problem(source: str, message: str) -> None:
+            report.problems.append(f"{source}: {message}")
+            if on_problem is not None:
+                on_problem(source, message)
+
+        outcomes = self.ingest_documents(read_paths(paths, problem), problem)
+        if progress and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            outcomes = tqdm(outcomes, unit=" docs", file=sys.stderr, desc="ingest")
+        for outcome in outcomes:
+            if outcome.status == "added":
+                report.added += 1
+            elif outcome.status == "near-duplicate":
+                report.added += 1
+                report.near_duplicates += 1
+            elif outcome.status == "duplicate":
+                report.duplicates += 1
+        return report
+
+    def ingest_documents(self, documents: Iterable[RawDocument], on_problem: Callable[[str, str], None]) -> Iterator[Outcome]:
+        """Run the stages over documents, yielding one Outcome per document; commits every BATCH_SIZE."""
+        iterator = iter(documents)
+        exhausted = False
+        while not exhausted:
+            outcomes: list[Outcome] = []
+            added = 0
+            with self.store.transaction():
+                for document in iterator:
+                    outcome = self._ingest_one(document, on_problem)
+                    outcomes.append(outcome)
+                    added += outcome.status in ("added", "near-duplicate")
+                    if added >= BATCH_SIZE:
+                        break
+                else:
+                    exhausted = True
+                if added:
+                    self._save_state()
+            yield from outcomes
+
+    def _save_state(self) -> None:
+        self.store.save_state(STATE_NAME, pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _ingest_one(self, document: RawDocument, on_problem: Callable[[str, str], None]) -> Outcome:
+        input_id = str(document.hints["id"]) if document.hints.get("id") not in (None, "") else None
+        try:
+            article = extract(document)
+        except ExtractionError as error:
+            on_problem(document.source, str(error))
+            return Outcome(document.source, "skipped", input_id, message=str(error))
+        existing = self.store.find_article_id(article.id, article.content_hash)
+        if existing is not None:
+            self.store.link_source(document.source, existing)
+            stored = self.store.article(existing)
+            return Outcome(document.source, "duplicate", input_id, existing, stored.story_id if stored else None)
+        self._assign(article)
+        self.store.add_article(article)
+        status = "near-duplicate" if article.duplicate_of else "added"
+        return Outcome(document.source, status, input_id, article.id, article.story_id)
+
+    def _assign(self, article: Article) -> None:
+        """Dedup then cluster one new article, setting its duplicate_of, story_id and evidence."""
+        original_id, jaccard = self.state.deduper.find_original(article)
+        if original_id is not None:
+            original = self.store.article(original_id)
+            article.duplicate_of = original_id
+            article.story_id = original.story_id if original else None
+            article.evidence = {"duplicate_of": original_id, "jaccard": round(jaccard, 3)}
+            return
+        self.state.deduper.add(article)
+        assignment = self.state.clusterer.assign(article_features(article))
+        article.story_id = assignment.story_id
+        article.evidence = assignment.evidence
+        for merged in assignment.merged:
+            self.store.record_merge(merged, assignment.story_id, {"by_article": article.id, **assignment.evidence})
+
+    def recluster(self) -> int:
+        """Forget all stories and re-run dedup and clustering over the stored articles in publication order."""
+        articles = sorted(self.store.articles(), key=lambda a: a.published_at or "")
+        self.state = StageState(StoryClusterer(), NearDuplicateIndex())
+        with self.store.transaction():
+            self.store.clear_derived()
+            for article in articles:
+                article.duplicate_of = None
+                self._assign(article)
+                self.store.update_assignment(article)
+            self._save_state()
+        return len(self.store.story_rows())
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """A story's listing fields, summary and articles; None for an unknown story."""
+        data = self.store.story_data(story_id)
+        if data is None:
+            return None
+        if not data or story_id in set(self.store.dirty_stories()):
+            articles = list(self.store.articles(story_id))
+            if not articles:
+                return None
+            data = self._story_data(story_id, articles)
+            with self.store.transaction():
+                self.store.save_story_data(story_id, data)
+        return data
+
+    def _story_data(self, story_id: str, articles: list[Article]) -> dict[str, Any]:
+        originals = [a for a in articles if a.duplicate_of is None]
+        dates = sorted(a.published_at for a in articles if a.published_at)
+        return {
+            "id": story_id,
+            **summarise(articles),
+            "n_articles": len(articles),
+            "n_unique_articles": len(originals),
+            "outlets": sorted({outlet_label(a) for a in articles}),
+            "first_published": dates[0] if dates else None,
+            "last_published": dates[-1] if dates else None,
+            "articles": [
+                {
+                    "id": a.id,
+                    "outlet": outlet_label(a),
+                    "published_at": a.published_at,
+                    "title": a.title,
+                    "url": a.url,
+                    "duplicate_of": a.duplicate_of,
+                }
+                for a in sorted(articles, key=lambda a: (a.published_at or "9999", a.id))
+            ],
+        }
+
+    def stories(self, limit: int | None = 20, offset: int = 0) -> list[dict[str, Any]]:
+        """Stories newest first: headline, article and outlet counts, first and last dates."""
+        rows = self.store.story_rows(limit, offset)
+        listing = []
+        for row in rows:
+            data = self.story(row["story_id"]) or {}
+            listing.append(
+                {
+                    "id": row["story_id"],
+                    "headline": data.get("headline", ""),
+                    "n_articles": row["n_articles"],
+                    "n_outlets": len(data.get("outlets", [])),
+                    "outlets": data.get("outlets", []),
+                    "first_published": row["first_published"],
+                    "last_published": row["last_published"],
+                }
+            )
+        return listing

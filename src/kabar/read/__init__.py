@@ -1,0 +1,189 @@
+"""Read stage: turn files, folders and stdin into RawDocuments, one reader per format.
+
+Readers never raise on bad input: a problem is reported through ``on_problem(source, message)``
+and the input (or the bad line) is skipped, so one broken file never stops an ingest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kabar.model import RawDocument
+
+MAX_DOCUMENT_BYTES = 10_000_000
+"""Largest single document accepted; real article pages are well under 2 MB."""
+
+ProblemHandler = Callable[[str, str], None]
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "content", "body", "article", "maintext"),
+    "html": ("html", "raw_html", "page"),
+    "title": ("title", "headline"),
+    "outlet": ("outlet", "source", "site", "publisher", "domain"),
+    "published": ("published", "date", "published_at", "pubdate", "date_publish", "datetime"),
+    "url": ("url", "link", "uri"),
+    "id": ("id", "article_id", "doc_id", "guid"),
+    "lang": ("lang", "language"),
+    "crawl_date": ("crawl_date", "crawled_at", "date_download"),
+}
+TEXT_SUFFIXES = {".txt", ".text", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+WARC_SUFFIXES = {".warc", ".warc.gz", ".arc", ".arc.gz"}
+
+
+def _stderr_problem(source: str, message: str) -> None:
+    print(f"kabar: {source}: {message}", file=sys.stderr)
+
+
+def read_paths(paths: Iterable[str | Path], on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
+    """Yield RawDocuments from files, folders (recursively, in sorted order) and ``-`` for stdin."""
+    for path in paths:
+        if str(path) == "-":
+            yield from read_bytes(sys.stdin.buffer.read(), "<stdin>", on_problem)
+            continue
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                yield from read_file(child, on_problem)
+        elif path.is_file():
+            yield from read_file(path, on_problem)
+        else:
+            on_problem(str(path), "no such file or folder")
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for double in (".warc.gz", ".arc.gz", ".jsonl.gz"):
+        if name.endswith(double):
+            return double
+    return path.suffix.lower()
+
+
+def read_file(path: Path, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
+    """Yield the documents of one file, choosing the reader by suffix, else by sniffing."""
+    source = str(path)
+    suffix = _suffix(path)
+    if suffix in WARC_SUFFIXES:
+        from kabar.read.warc import read_warc
+
+        yield from read_warc(path, on_problem)
+        return
+    try:
+        data = path.read_bytes() if suffix != ".jsonl.gz" else gzip.decompress(path.read_bytes())
+    except OSError as error:
+        on_problem(source, f"cannot read file ({error.strerror or error})")
+        return
+    yield from read_bytes(data, source, on_problem, suffix)
+
+
+def sniff_format(text: str) -> str:
+    """Guess a document's format from its first characters: jsonl, feed, html or text."""
+    head = text.lstrip()[:2000].lower()
+    if head.startswith("{"):
+        return "jsonl"
+    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed"):
+        return "feed" if ("<rss" in head or "<feed" in head or "<rdf" in head) else "html"
+    if head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head[:2000]:
+        return "html"
+    return "text"
+
+
+def read_bytes(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem, suffix: str = "") -> Iterator[RawDocument]:
+    """Yield the documents held in one blob of bytes (a file's or stdin's content)."""
+    if not data.strip():
+        on_problem(source, "empty input, skipped")
+        return
+    if b"\x00" in data[:8192]:
+        on_problem(source, "binary file, not text, HTML, JSONL, feed or WARC; skipped")
+        return
+    if suffix in (".jsonl", ".ndjson", ".jsonl.gz") or (suffix == ".json" and data.lstrip()[:1] == b"{"):
+        yield from read_jsonl(data, source, on_problem)
+        return
+    text = decode(data, source, on_problem)
+    if text is None:
+        return
+    fmt = "html" if suffix in HTML_SUFFIXES else "feed" if suffix in FEED_SUFFIXES else sniff_format(text)
+    if fmt == "jsonl":
+        yield from read_jsonl(data, source, on_problem)
+    elif fmt == "feed":
+        from kabar.read.feed import read_feed
+
+        yield from read_feed(text, source, on_problem)
+    elif len(data) > MAX_DOCUMENT_BYTES:
+        on_problem(source, f"document is {len(data) // 1_000_000} MB, over the {MAX_DOCUMENT_BYTES // 1_000_000} MB limit; skipped")
+    elif fmt == "html":
+        yield RawDocument(source=source, kind="html", content=text)
+    else:
+        yield RawDocument(source=source, kind="text", content=text)
+
+
+def decode(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> str | None:
+    """Decode bytes as UTF-8, else as the detected charset (reported), else report and give None."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        on_problem(source, "not valid UTF-8 and no other text encoding fits; skipped")
+        return None
+    on_problem(source, f"not UTF-8; decoded as {best.encoding}")
+    return data.decode(best.encoding, errors="replace")
+
+
+def record_to_document(record: dict[str, Any], source: str) -> RawDocument | None:
+    """Map a JSON record with the usual field names to a RawDocument, or None if it has no body."""
+    hints: dict[str, Any] = {}
+    for name, aliases in FIELD_ALIASES.items():
+        for alias in aliases:
+            value = record.get(alias)
+            if value not in (None, ""):
+                hints[name] = value if not isinstance(value, dict) else value.get("name") or value.get("title")
+                break
+    body = hints.pop("text", None)
+    html = hints.pop("html", None)
+    if isinstance(body, list):
+        body = "\n\n".join(str(part) for part in body)
+    if isinstance(hints.get("outlet"), list):
+        hints["outlet"] = hints["outlet"][0]
+    if isinstance(body, str) and body.strip():
+        kind = "html" if sniff_format(body) == "html" else "record"
+        return RawDocument(source=source, kind=kind, content=body, hints=hints)
+    if isinstance(html, str) and html.strip():
+        return RawDocument(source=source, kind="html", content=html, hints=hints)
+    return None
+
+
+def read_jsonl(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
+    """Yield one document per JSON line; bad lines are reported with their line number and skipped."""
+    stream = io.BytesIO(data)
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{number}"
+        if len(line) > MAX_DOCUMENT_BYTES:
+            on_problem(where, "record over the size limit; skipped")
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            on_problem(where, f"invalid JSON ({error.__class__.__name__}: {str(error)[:80]}); line skipped")
+            continue
+        if not isinstance(record, dict):
+            on_problem(where, "JSON line is not an object; skipped")
+            continue
+        document = record_to_document(record, where)
+        if document is None:
+            on_problem(where, "record has no text/content/body or html field; skipped")
+            continue
+        yield document

@@ -1,0 +1,16 @@
+"""Stores: one interface, an SQLite implementation (default) and room for PostgreSQL."""
+
+from __future__ import annotations
+
+from kabar.store.base import Store
+from kabar.store.sqlite import SQLiteStore
+
+
+def open_store(location: str) -> Store:
+    """Open the store at ``location``: a file path (SQLite) or ``postgresql://…``."""
+    if location.startswith(("postgresql://", "postgres://")):
+        raise NotImplementedError("PostgreSQL store is not available yet; use an SQLite file path")
+    return SQLiteStore(location)
+
+
+__all__ = ["SQLiteStore", "Store", "open_store"]

@@ -1,0 +1,90 @@
+"""The Store interface: what the drivers need from persistence, and nothing about NLP."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from kabar.model import Article
+
+
+class Store(ABC):
+    """Persistence for articles, story assignments, derived story data and stage state."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """A unit of work: everything inside commits together or not at all."""
+
+    @abstractmethod
+    def find_article_id(self, article_id: str, content_hash: str) -> str | None:
+        """The stored article with this id or this exact content, if any."""
+
+    @abstractmethod
+    def add_article(self, article: Article) -> None:
+        """Store a new article with its dedup and story fields."""
+
+    @abstractmethod
+    def link_source(self, source: str, article_id: str) -> None:
+        """Record that ``source`` (a file, line or URL) resolved to an already stored article."""
+
+    @abstractmethod
+    def article(self, article_id: str) -> Article | None:
+        """One article by id."""
+
+    @abstractmethod
+    def articles(self, story_id: str | None = None) -> Iterator[Article]:
+        """All articles in arrival order, or those of one story."""
+
+    @abstractmethod
+    def count_articles(self) -> int:
+        """Number of stored articles."""
+
+    @abstractmethod
+    def update_assignment(self, article: Article) -> None:
+        """Store a stored article's new duplicate_of, story_id and evidence."""
+
+    @abstractmethod
+    def record_merge(self, from_story: str, into_story: str, reason: dict[str, Any]) -> None:
+        """Record that one story was merged into another and move its articles."""
+
+    @abstractmethod
+    def mark_stories_dirty(self, story_ids: set[str]) -> None:
+        """Flag stories whose derived data must be recomputed."""
+
+    @abstractmethod
+    def dirty_stories(self) -> list[str]:
+        """Stories whose derived data is missing or stale."""
+
+    @abstractmethod
+    def save_story_data(self, story_id: str, data: dict[str, Any]) -> None:
+        """Store a story's derived data (summary, analysis, listing fields) and clear its dirty flag."""
+
+    @abstractmethod
+    def story_data(self, story_id: str) -> dict[str, Any] | None:
+        """A story's stored derived data, or None for an unknown story."""
+
+    @abstractmethod
+    def story_rows(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Listing rows of live stories, newest first."""
+
+    @abstractmethod
+    def merges(self) -> list[dict[str, Any]]:
+        """All recorded story merges."""
+
+    @abstractmethod
+    def save_state(self, name: str, value: bytes) -> None:
+        """Persist a stage's serialised state (e.g. the clusterer's index)."""
+
+    @abstractmethod
+    def load_state(self, name: str) -> bytes | None:
+        """A stage's serialised state, or None."""
+
+    @abstractmethod
+    def clear_derived(self) -> None:
+        """Forget stories, merges and stage state: everything rebuildable from the articles."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""

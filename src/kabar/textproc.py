@@ -1,0 +1,89 @@
+"""Tokens, stems and sentences shared by the dedup, cluster, analyse and summarise stages."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kabar import lang
+
+WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+BOUNDARY_RE = re.compile(r"""([.!?]+)(["'”’)]*)(\s*)(?=["“‘(]?[A-Z0-9])""")
+ABBREVIATIONS = re.compile(r"(?:\b(?:[A-Z]|[Dd]r|[Pp]rof|[Ii]r|[Hh]j?|[Nn]o|[Mm]r|[Mm]rs|[Ss]t|[Jj]l|[Kk]ec|[Kk]ab|[Tt]bk|[Ss]dr|[Bb]pk|[Pp][Tt]|dkk|dll|vs|U\.S|a\.n)\.)$")
+
+
+@lru_cache(maxsize=400_000)
+def stem_id(word: str) -> str:
+    """Indonesian stem of a lower-case word (PySastrawi, cached: stemming is the costly step)."""
+    return _sastrawi().stem(word) or word
+
+
+@lru_cache(maxsize=1)
+def _sastrawi():  # noqa: ANN202 - third-party type
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem_en(word: str) -> str:
+    """A light English stem: plural and common verb endings removed."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of a text, case kept."""
+    return WORD_RE.findall(text)
+
+
+def terms(text: str, language: str = "id") -> list[str]:
+    """Lower-cased, stemmed content words without stopwords or numbers: the unit of text similarity."""
+    code = "en" if language == "en" else "id"
+    stop = lang.words(code, "stopwords.txt")
+    stem = stem_en if code == "en" else stem_id
+    out = []
+    for token in WORD_RE.findall(text.lower()):
+        if len(token) < 3 or token in stop or token.isdigit():
+            continue
+        out.append(stem(token) if token.isalpha() else token)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences; copes with crawled text whose sentences are glued together.
+
+    A straight double quote right after an end mark closes the sentence when the sentence has an odd
+    number of quotes so far, else it opens the next one ('(AS)."Kementerian' vs 'sanksi."Para').
+    """
+    pieces: list[str] = []
+    for block in text.split("\n"):
+        start = 0
+        for match in BOUNDARY_RE.finditer(block):
+            end_mark, quotes, space = match.group(1), match.group(2), match.group(3)
+            cut = match.end(1)
+            if quotes:
+                sentence_so_far = block[start:cut]
+                opens_next = quotes.startswith('"') and sentence_so_far.count('"') % 2 == 0
+                if opens_next and not space:
+                    cut = match.end(1)
+                else:
+                    cut = match.end(2)
+            elif not space and (block[cut : cut + 1].isdigit() or block[cut - 2 : cut - 1].isupper()):
+                continue
+            candidate = block[start:cut].strip()
+            if not candidate or ABBREVIATIONS.search(candidate):
+                continue
+            pieces.append(candidate)
+            start = cut
+        tail = block[start:].strip()
+        if tail:
+            pieces.append(tail)
+    return pieces
+
+
+def normalise_for_hash(text: str) -> str:
+    """Text reduced to lower-case words joined by single spaces, for exact-duplicate hashing."""
+    return " ".join(WORD_RE.findall(text.lower()))
