@@ -1,0 +1,72 @@
+"""The kabar command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kabar.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kabar", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_ingest_stories_story_round_trip(tmp_path, seeds_dir, capsys):
+    db = str(tmp_path / "k.db")
+    assert main(["--db", db, "ingest", str(seeds_dir)]) == 0
+    assert "added 5 articles" in capsys.readouterr().out
+    assert main(["--db", db, "stories", "--json"]) == 0
+    stories = json.loads(capsys.readouterr().out)
+    assert len(stories) == 1 and stories[0]["n_articles"] == 5 and stories[0]["n_outlets"] == 5
+    assert main(["--db", db, "story", stories[0]["id"]]) == 0
+    text = capsys.readouterr().out
+    assert "rmol.id" in text and "tribunkaltim.co" in text
+    assert main(["--db", db, "story", stories[0]["id"], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == stories[0]["id"]
+
+
+def test_unknown_story_is_a_clear_error(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "k.db"), "story", "999"]) == 2
+    assert "no story with id 999" in capsys.readouterr().err
+
+
+def test_ingest_reports_bad_input_on_stderr_with_exit_code(tmp_path):
+    bad = tmp_path / "garbage.bin"
+    bad.write_bytes(bytes(range(256)) * 4)
+    result = run_cli("--db", str(tmp_path / "k.db"), "ingest", str(bad))
+    assert result.returncode == 1
+    assert "garbage.bin" in result.stderr and "binary" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ingest_from_stdin(tmp_path, seeds_dir):
+    text = (seeds_dir / "002_88669ab05aaa08cf.txt").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "kabar", "--db", str(tmp_path / "k.db"), "ingest", "-"],
+        input=text, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "added 1 articles" in result.stdout
+
+
+def test_cluster_writes_one_line_per_input_in_input_order(tmp_path, seeds_dir):
+    records = []
+    for number, path in enumerate(sorted(Path(seeds_dir).glob("*.txt"))):
+        records.append({"id": f"seed-{number}", "text": path.read_text()})
+    records.insert(2, {"id": "other", "title": "Timnas Indonesia Kalah dari Thailand", "text": (
+        "Timnas Indonesia kalah 0-3 dari Thailand pada laga kualifikasi Piala Dunia 2022 di Stadion Utama "
+        "Gelora Bung Karno, Selasa (10/9/2019). Pelatih Simon McMenemy mengaku kecewa dengan hasil itu."
+    )})
+    records.append({"id": "seed-0", "text": records[0]["text"]})
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "out.jsonl"
+    assert main(["cluster", str(source), "--out", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == [r["id"] for r in records]
+    seed_stories = {line["story"] for line in lines if line["id"].startswith("seed-")}
+    assert len(seed_stories) == 1
+    assert next(line["story"] for line in lines if line["id"] == "other") not in seed_stories

@@ -1,0 +1,129 @@
+"""The local driver end to end: ingest, dedup on re-ingest, bad input, crash consistency, recluster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kabar
+from kabar.model import RawDocument
+from kabar.read import read_paths
+
+
+def test_seed_reports_become_one_story_with_five_outlets(engine, seeds_dir):
+    report = engine.ingest([seeds_dir])
+    assert report.added == 5 and not report.problems
+    stories = engine.stories()
+    assert len(stories) == 1
+    story = engine.story(stories[0]["id"])
+    assert story["n_articles"] == 5
+    assert len(story["outlets"]) == 5
+    assert {"medcom.id", "inionline.id", "rmol.id", "tribunkaltim.co"} <= set(story["outlets"])
+    headline = story["headline"].lower()
+    assert "rusia" in headline and ("korea utara" in headline or "korut" in headline)
+    assert 3 <= len(story["sentences"]) <= 7
+    for sentence in story["sentences"]:
+        assert sentence["outlets"], sentence
+
+
+def test_reingesting_a_folder_changes_nothing(engine, seeds_dir):
+    engine.ingest([seeds_dir])
+    before_articles = [a.to_dict() for a in engine.store.articles()]
+    before_stories = engine.stories()
+    report = engine.ingest([seeds_dir])
+    assert report.added == 0 and report.duplicates == 5
+    assert [a.to_dict() for a in engine.store.articles()] == before_articles
+    assert engine.stories() == before_stories
+
+
+def test_same_text_from_another_file_is_linked_not_added(engine, seeds_dir, tmp_path):
+    engine.ingest([seeds_dir / "001_007ef922b28a0a10.txt"])
+    copy = tmp_path / "mirror" / "copy-of-001.txt"
+    copy.parent.mkdir()
+    shutil.copy(seeds_dir / "001_007ef922b28a0a10.txt", copy)
+    report = engine.ingest([copy])
+    assert report.added == 0 and report.duplicates == 1
+    assert engine.store.count_articles() == 1
+
+
+def test_bad_inputs_are_reported_by_name_and_nothing_stored_is_lost(engine, seeds_dir, tmp_path):
+    engine.ingest([seeds_dir])
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (bad / "empty.txt").write_text("")
+    good_line = json.dumps({"id": "ok-1", "title": "Banjir Rendam Ratusan Rumah di Bekasi", "text": "Banjir merendam ratusan rumah warga di Bekasi, Jawa Barat, Selasa (10/9/2019). Hujan deras sejak malam membuat sungai meluap."})
+    (bad / "mixed.jsonl").write_text('{"id": "broken", "text": "unterminated\n' + good_line + "\n[1, 2, 3]\n")
+    (bad / "latin1.txt").write_bytes("Harga cabai naik tajam di pasar Kramat Jati, kata pedagang Ibu Siti. Café dan warung mengeluh.".encode("cp1252"))
+    problems: list[tuple[str, str]] = []
+    report = engine.ingest([bad], on_problem=lambda source, message: problems.append((source, message)))
+    messages = {Path(source.split(":")[0]).name: message for source, message in problems}
+    assert "binary" in messages["photo.txt"]
+    assert "empty" in messages["empty.txt"]
+    assert any("mixed.jsonl:1" in source and "invalid JSON" in message for source, message in problems)
+    assert any("mixed.jsonl:3" in source for source, _ in problems)
+    assert "decoded as" in messages["latin1.txt"] or "UTF-8" in messages["latin1.txt"]
+    assert report.added == 2  # the good JSON line and the decoded cp1252 file
+    stored_ids = {a.id for a in engine.store.articles()}
+    assert "ok-1" in stored_ids
+    assert engine.store.count_articles() == 7
+    assert len(engine.stories()) >= 2
+
+
+def test_crash_mid_ingest_leaves_the_store_as_of_the_last_commit(tmp_path, seeds_dir):
+    path = tmp_path / "k.db"
+    with kabar.open(path) as engine:
+        engine.ingest([seeds_dir])
+        state_before = engine.store.load_state("stages-v1")
+
+    def exploding_stream():
+        yield RawDocument(source="a.txt", kind="text", content="Gempa magnitudo 5,2 mengguncang Lombok Utara, Senin (9/9/2019). Warga berhamburan keluar rumah.")
+        raise RuntimeError("disk unplugged")
+
+    with kabar.open(path) as engine, pytest.raises(RuntimeError):
+        list(engine.ingest_documents(exploding_stream(), lambda s, m: None))
+    with kabar.open(path) as engine:
+        assert engine.store.count_articles() == 5
+        assert engine.store.load_state("stages-v1") == state_before
+        report = engine.ingest([seeds_dir])
+        assert report.duplicates == 5
+
+
+def test_recluster_rebuilds_the_same_stories(engine, seeds_dir, clickid_examples):
+    engine.ingest([seeds_dir, clickid_examples])
+    partition = _partition(engine)
+    engine.recluster()
+    assert _partition(engine) == partition
+
+
+def _partition(engine) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for article in engine.store.articles():
+        groups.setdefault(article.story_id, set()).add(article.id)
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_no_clickid_sample_article_joins_the_seed_story(engine, seeds_dir, clickid_examples):
+    engine.ingest([seeds_dir, clickid_examples])
+    seed_story = {a.story_id for a in engine.store.articles() if a.source.startswith(str(seeds_dir))}
+    assert len(seed_story) == 1
+    members = list(engine.store.articles(seed_story.pop()))
+    assert len(members) == 5
+
+
+def test_results_do_not_depend_on_batching(tmp_path, clickid_examples, monkeypatch):
+    import kabar.engine
+
+    with kabar.open(tmp_path / "one.db") as whole:
+        whole.ingest([clickid_examples])
+        expected = _partition(whole)
+    monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 7)
+    documents = list(read_paths([clickid_examples]))
+    for start in range(0, len(documents), 50):
+        with kabar.open(tmp_path / "many.db") as batched:
+            list(batched.ingest_documents(documents[start : start + 50], lambda s, m: None))
+    with kabar.open(tmp_path / "many.db") as batched:
+        assert _partition(batched) == expected
