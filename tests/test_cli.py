@@ -46,7 +46,10 @@ def test_ingest_from_stdin(tmp_path, seeds_dir):
     text = (seeds_dir / "002_88669ab05aaa08cf.txt").read_text()
     result = subprocess.run(
         [sys.executable, "-m", "kabar", "--db", str(tmp_path / "k.db"), "ingest", "-"],
-        input=text, capture_output=True, text=True, timeout=120,
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "added 1 articles" in result.stdout
@@ -56,10 +59,17 @@ def test_cluster_writes_one_line_per_input_in_input_order(tmp_path, seeds_dir):
     records = []
     for number, path in enumerate(sorted(Path(seeds_dir).glob("*.txt"))):
         records.append({"id": f"seed-{number}", "text": path.read_text()})
-    records.insert(2, {"id": "other", "title": "Timnas Indonesia Kalah dari Thailand", "text": (
-        "Timnas Indonesia kalah 0-3 dari Thailand pada laga kualifikasi Piala Dunia 2022 di Stadion Utama "
-        "Gelora Bung Karno, Selasa (10/9/2019). Pelatih Simon McMenemy mengaku kecewa dengan hasil itu."
-    )})
+    records.insert(
+        2,
+        {
+            "id": "other",
+            "title": "Timnas Indonesia Kalah dari Thailand",
+            "text": (
+                "Timnas Indonesia kalah 0-3 dari Thailand pada laga kualifikasi Piala Dunia 2022 di Stadion Utama "
+                "Gelora Bung Karno, Selasa (10/9/2019). Pelatih Simon McMenemy mengaku kecewa dengan hasil itu."
+            ),
+        },
+    )
     records.append({"id": "seed-0", "text": records[0]["text"]})
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records))

@@ -55,9 +55,18 @@ def test_bad_inputs_are_reported_by_name_and_nothing_stored_is_lost(engine, seed
     bad.mkdir()
     (bad / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (bad / "empty.txt").write_text("")
-    good_line = json.dumps({"id": "ok-1", "title": "Banjir Rendam Ratusan Rumah di Bekasi", "text": "Banjir merendam ratusan rumah warga di Bekasi, Jawa Barat, Selasa (10/9/2019). Hujan deras sejak malam membuat sungai meluap."})
+    good_line = json.dumps(
+        {
+            "id": "ok-1",
+            "title": "Banjir Rendam Ratusan Rumah di Bekasi",
+            "text": "Banjir merendam ratusan rumah warga di Bekasi, Jawa Barat, Selasa (10/9/2019). "
+            "Hujan deras sejak malam membuat sungai meluap.",
+        }
+    )
     (bad / "mixed.jsonl").write_text('{"id": "broken", "text": "unterminated\n' + good_line + "\n[1, 2, 3]\n")
-    (bad / "latin1.txt").write_bytes("Harga cabai naik tajam di pasar Kramat Jati, kata pedagang Ibu Siti. Café dan warung mengeluh.".encode("cp1252"))
+    (bad / "latin1.txt").write_bytes(
+        "Harga cabai naik tajam di pasar Kramat Jati, kata pedagang Ibu Siti. Café dan warung mengeluh.".encode("cp1252")
+    )
     problems: list[tuple[str, str]] = []
     report = engine.ingest([bad], on_problem=lambda source, message: problems.append((source, message)))
     messages = {Path(source.split(":")[0]).name: message for source, message in problems}
@@ -80,7 +89,11 @@ def test_crash_mid_ingest_leaves_the_store_as_of_the_last_commit(tmp_path, seeds
         state_before = engine.store.load_state("stages-v1")
 
     def exploding_stream():
-        yield RawDocument(source="a.txt", kind="text", content="Gempa magnitudo 5,2 mengguncang Lombok Utara, Senin (9/9/2019). Warga berhamburan keluar rumah.")
+        yield RawDocument(
+            source="a.txt",
+            kind="text",
+            content="Gempa magnitudo 5,2 mengguncang Lombok Utara, Senin (9/9/2019). Warga berhamburan keluar rumah.",
+        )
         raise RuntimeError("disk unplugged")
 
     with kabar.open(path) as engine, pytest.raises(RuntimeError):

@@ -16,7 +16,7 @@ from kabar.model import Article, RawDocument
 __version__ = "0.1.0"
 
 
-def open(location: str | Path = "kabar.db") -> Kabar:  # noqa: A001 - the documented entry point
+def open(location: str | Path = "kabar.db") -> Kabar:
     """Open (or create) a kabar store: an SQLite file path."""
     return Kabar.open(location)
 

@@ -72,7 +72,10 @@ def cmd_stories(args: argparse.Namespace) -> int:
 def print_story(story: dict[str, Any]) -> None:
     """Print one story: headline, summary with sources, articles."""
     print(story["headline"])
-    print(f"{story['n_articles']} articles ({story['n_unique_articles']} unique) from {len(story['outlets'])} outlets: {', '.join(story['outlets'])}")
+    outlets = story["outlets"]
+    print(
+        f"{story['n_articles']} articles ({story['n_unique_articles']} unique) from {len(outlets)} outlets: {', '.join(outlets)}"
+    )
     print(f"{_short_date(story['first_published'])} .. {_short_date(story['last_published'])}\n")
     for number, sentence in enumerate(story["sentences"], start=1):
         print(f"{number}. {sentence['text']}\n   [{', '.join(sentence['outlets'])}]")

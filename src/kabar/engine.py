@@ -86,7 +86,9 @@ class Kabar:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def ingest(self, paths: Iterable[str | Path], on_problem: Callable[[str, str], None] | None = None, progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[str | Path], on_problem: Callable[[str, str], None] | None = None, progress: bool = False
+    ) -> IngestReport:
         """Read, extract, dedup and cluster every document under ``paths`` into the store."""
         report = IngestReport()
 

@@ -9,7 +9,9 @@ from kabar import lang
 
 WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 BOUNDARY_RE = re.compile(r"""([.!?]+)(["'”’)]*)(\s*)(?=["“‘(]?[A-Z0-9])""")
-ABBREVIATIONS = re.compile(r"(?:\b(?:[A-Z]|[Dd]r|[Pp]rof|[Ii]r|[Hh]j?|[Nn]o|[Mm]r|[Mm]rs|[Ss]t|[Jj]l|[Kk]ec|[Kk]ab|[Tt]bk|[Ss]dr|[Bb]pk|[Pp][Tt]|dkk|dll|vs|U\.S|a\.n)\.)$")
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:[A-Z]|[Dd]r|[Pp]rof|[Ii]r|[Hh]j?|[Nn]o|[Mm]r|[Mm]rs|[Ss]t|[Jj]l|[Kk]ec|[Kk]ab|[Tt]bk|[Ss]dr|[Bb]pk|[Pp][Tt]|dkk|dll|vs|U\.S|a\.n)\.)$"
+)
 
 
 @lru_cache(maxsize=400_000)
@@ -62,15 +64,12 @@ def sentences(text: str) -> list[str]:
     for block in text.split("\n"):
         start = 0
         for match in BOUNDARY_RE.finditer(block):
-            end_mark, quotes, space = match.group(1), match.group(2), match.group(3)
+            quotes, space = match.group(2), match.group(3)
             cut = match.end(1)
             if quotes:
                 sentence_so_far = block[start:cut]
                 opens_next = quotes.startswith('"') and sentence_so_far.count('"') % 2 == 0
-                if opens_next and not space:
-                    cut = match.end(1)
-                else:
-                    cut = match.end(2)
+                cut = match.end(1) if opens_next and not space else match.end(2)
             elif not space and (block[cut : cut + 1].isdigit() or block[cut - 2 : cut - 1].isupper()):
                 continue
             candidate = block[start:cut].strip()

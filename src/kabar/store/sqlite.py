@@ -51,8 +51,22 @@ CREATE TABLE IF NOT EXISTS story_merges (
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 ARTICLE_COLUMNS = (
-    "id", "content_hash", "title", "text", "outlet", "url", "published_at", "crawl_date", "language",
-    "authors", "furniture", "source", "date_note", "duplicate_of", "story_id", "evidence",
+    "id",
+    "content_hash",
+    "title",
+    "text",
+    "outlet",
+    "url",
+    "published_at",
+    "crawl_date",
+    "language",
+    "authors",
+    "furniture",
+    "source",
+    "date_note",
+    "duplicate_of",
+    "story_id",
+    "evidence",
 )
 JSON_COLUMNS = {"authors", "furniture", "evidence"}
 
@@ -116,7 +130,10 @@ class SQLiteStore(Store):
 
     def add_article(self, article: Article) -> None:
         values = [getattr(article, column) for column in ARTICLE_COLUMNS]
-        values = [json.dumps(v, ensure_ascii=False) if c in JSON_COLUMNS and v is not None else v for c, v in zip(ARTICLE_COLUMNS, values)]
+        values = [
+            json.dumps(v, ensure_ascii=False) if c in JSON_COLUMNS and v is not None else v
+            for c, v in zip(ARTICLE_COLUMNS, values, strict=True)
+        ]
         self.db.execute(
             f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", values
         )
@@ -127,7 +144,7 @@ class SQLiteStore(Store):
         self.db.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (source, article_id))
 
     def _row_to_article(self, row: sqlite3.Row | tuple) -> Article:
-        fields = dict(zip(ARTICLE_COLUMNS, row))
+        fields = dict(zip(ARTICLE_COLUMNS, row, strict=True))
         for column in JSON_COLUMNS:
             if fields[column] is not None:
                 fields[column] = json.loads(fields[column])
@@ -204,7 +221,7 @@ class SQLiteStore(Store):
             LIMIT ? OFFSET ?"""
         rows = self.db.execute(query, (-1 if limit is None else limit, offset)).fetchall()
         names = ("story_id", "n_articles", "n_originals", "n_outlets", "first_published", "last_published", "first_seq")
-        return [dict(zip(names, row)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def merges(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT from_story, into_story, reason FROM story_merges ORDER BY seq").fetchall()
