@@ -1,0 +1,175 @@
+"""Direct and indirect speech with its speaker, found with patterns (regular expressions work well here).
+
+Forms read, in order of the text:
+- direct: '"...," kata X' (quote tag then speaker), '"...," ujarnya' (the last named speaker),
+  'X mengatakan, "..."' and a bare quotation right after a named speaker's quote or report;
+- indirect: 'X mengatakan (kepada ...) bahwa ...' / 'X menyebut, ...' with a reporting verb,
+  'menurut X, ...', and '..., kata X.' after unquoted text.
+Speakers are cut at the first stop word or clause break, titles are kept apart as roles by the
+entity stage, and pronouns ("ia", "-nya") resolve to the last named speaker of the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kabar import lang
+from kabar.textproc import sentences
+
+QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"'})
+DIRECT_RE = re.compile(r'"(?P<text>[^"\n]{12,}?)"')
+TAG_RE = re.compile(r"\s*,?\s*(?P<tag>[^\W\d_]+)\b(?P<rest>[^.\n\"]{0,120})", re.UNICODE)
+LEAD_IN_RE = re.compile(r"(?P<speaker>[^.\n\"]{2,120}?)\s+(?P<verb>[^\W\d_]+)\s*[,:]\s*$", re.UNICODE)
+MENURUT_RE = re.compile(r"\b[Mm]enurut\s+(?P<speaker>[^,.\"]{2,60}),\s*(?P<text>[^\"]{10,})$")
+TRAILING_TAG_RE = re.compile(r"^(?P<text>[^\"]{15,}),\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,.\"]{2,60})\.?$", re.UNICODE)
+CLAUSE_BREAKS = re.compile(
+    r"\b(?:setelah|sebelum|ketika|karena|sementara|sedangkan|namun|tetapi|sehingga|saat)\b\s*", re.IGNORECASE
+)
+LEADING_CONNECTIVES = re.compile(
+    r"^(?:(?:sebelumnya|sementara itu|selain itu|namun|tetapi|kemudian|adapun|di sisi lain|dalam kesempatan itu|terkait hal itu|lebih lanjut)\s*,?\s*)+",
+    re.IGNORECASE,
+)
+TIME_PHRASES = re.compile(
+    r"\s*,?\s*\b(?:baru-baru ini|pekan lalu|minggu lalu|bulan lalu|tahun lalu|kemarin|hari ini|sebelumnya|juga|pun|pada \w+(?: \(\d+/\d+(?:/\d+)?\))?)\s*,?",
+    re.IGNORECASE,
+)
+BARE_QUOTE_START_RE = re.compile(r"(?:^|[.!?\n])\s*$")
+UNNAMED_SPEAKER_STARTS = frozenset({"seorang", "para", "sejumlah", "pihak", "sebuah", "salah", "pejabat", "sumber"})
+MIN_QUOTE_WORDS = 4
+MAX_SPEAKER_WORDS = 12
+MAX_VERB_GAP_WORDS = 8
+
+
+@dataclass(slots=True)
+class Quote:
+    """One quotation in one article."""
+
+    speaker: str
+    text: str
+    direct: bool
+    start: int
+
+
+def _words(name: str, language: str) -> frozenset[str]:
+    return lang.words(language, name)
+
+
+def _clean_speaker(raw: str) -> str:
+    """The speaker named in the words before a reporting verb or after a quote tag."""
+    speaker = TIME_PHRASES.sub(",", LEADING_CONNECTIVES.sub("", raw.strip(" ,")))
+    parts = [p.strip() for p in speaker.split(",") if p.strip()]
+    named = [p for p in parts if any(w[:1].isupper() for w in p.split()[1:]) or (p[:1].isupper() and len(p.split()) == 1)]
+    speaker = (named or parts or [""])[-1]
+    speaker = CLAUSE_BREAKS.split(re.split(r"\s+yang\s+", speaker)[0])[-1]
+    speaker = LEADING_CONNECTIVES.sub("", speaker).strip(" ,")
+    if speaker and speaker.split()[0].lower() in UNNAMED_SPEAKER_STARTS:
+        speaker = speaker[0].lower() + speaker[1:]
+    return speaker
+
+
+class QuoteFinder:
+    """Finds quotes in one language's texts."""
+
+    def __init__(self, language: str = "id") -> None:
+        self.tags = _words("quote_tags.txt", language)
+        self.verbs = _words("reporting_verbs.txt", language)
+        self.pronouns = _words("pronouns.txt", language)
+        self.stops = _words("speaker_stops.txt", language)
+        verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
+        self.indirect_re = re.compile(
+            rf"^(?P<speaker>.{{2,200}}?)\s+(?P<verb>{verbs})\b(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:bahwa\s+)?|\s+bahwa\s+|:\s*)(?P<text>.{{10,}})$",
+            re.IGNORECASE,
+        )
+
+    def _speaker_after_tag(self, rest: str) -> str:
+        words = []
+        for word in rest.replace(",", " , ").split():
+            if word == "," or word.lower() in self.stops or (words and word[:1] == "("):
+                break
+            words.append(word)
+        return " ".join(words[:MAX_SPEAKER_WORDS])
+
+    def _resolve(self, speaker: str, last: str | None) -> str | None:
+        if not speaker or speaker.lower() in self.pronouns:
+            return last
+        if len(speaker.split()) > MAX_SPEAKER_WORDS:
+            return None
+        return speaker
+
+    def quotes(self, text: str) -> list[Quote]:
+        """Quotes of one article's text in reading order."""
+        text = text.translate(QUOTE_CHARS)
+        found: list[Quote] = []
+        direct_spans: list[tuple[int, int]] = []
+        for match in DIRECT_RE.finditer(text):
+            quoted = match.group("text").strip(" ,")
+            if len(quoted.split()) < MIN_QUOTE_WORDS:
+                continue
+            speaker = self._direct_speaker(text, match)
+            if speaker is None and not BARE_QUOTE_START_RE.search(text[max(0, match.start() - 3) : match.start()]):
+                continue
+            found.append(Quote(speaker or "", quoted, True, match.start()))
+            direct_spans.append((match.start(), match.end()))
+        found.extend(self._indirect(text, direct_spans))
+        found.sort(key=lambda q: q.start)
+        last: str | None = None
+        resolved = []
+        for quote in found:
+            speaker = self._resolve(quote.speaker, last)
+            if speaker is None:
+                continue
+            if quote.speaker and quote.speaker.lower() not in self.pronouns:
+                last = speaker
+            quote.speaker = speaker
+            resolved.append(quote)
+        return resolved
+
+    def _direct_speaker(self, text: str, match: re.Match[str]) -> str | None:
+        """The speaker a quote is attributed to ("" for a pronoun), or None when nothing attributes it."""
+        tag = TAG_RE.match(text, match.end())
+        if tag and tag.group("tag").lower() in self.tags:
+            if tag.group("tag").lower().endswith("nya"):
+                return ""
+            return _clean_speaker(self._speaker_after_tag(tag.group("rest")))
+        before = text[max(0, match.start() - 160) : match.start()]
+        lead = LEAD_IN_RE.search(before)
+        if lead and (lead.group("verb").lower() in self.verbs or lead.group("verb").lower() in self.tags):
+            return _clean_speaker(lead.group("speaker"))
+        if before.rstrip().endswith(":"):
+            return _clean_speaker(before.rstrip()[:-1].rsplit(".", 1)[-1])
+        return None
+
+    def _indirect(self, text: str, direct_spans: list[tuple[int, int]]) -> list[Quote]:
+        found = []
+        position = 0
+        for sentence in sentences(text):
+            start = text.find(sentence, position)
+            position = max(position, start)
+            if any(a <= start + len(sentence) // 2 < b for a, b in direct_spans) or '"' in sentence[:3]:
+                continue
+            quote = self._indirect_in(sentence)
+            if quote:
+                quote.start = start
+                found.append(quote)
+        return found
+
+    def _indirect_in(self, sentence: str) -> Quote | None:
+        match = self.indirect_re.match(sentence)
+        if match and not match.group("text").lstrip().startswith('"') and self._plain_gap(match.group("gap")):
+            speaker = _clean_speaker(match.group("speaker"))
+            if speaker and len(speaker.split()) <= MAX_SPEAKER_WORDS:
+                return Quote(speaker, match.group("text").strip(), False, 0)
+        menurut = MENURUT_RE.search(sentence)
+        if menurut:
+            speaker = re.sub(r"^(?:laporan|keterangan)\s+", "", menurut.group("speaker"), flags=re.IGNORECASE)
+            return Quote(_clean_speaker(speaker), menurut.group("text").strip(), False, 0)
+        trailing = TRAILING_TAG_RE.match(sentence)
+        if trailing and trailing.group("tag").lower() in self.tags and '"' not in sentence:
+            return Quote(
+                _clean_speaker(self._speaker_after_tag(trailing.group("speaker"))), trailing.group("text").strip(), False, 0
+            )
+        return None
+
+    def _plain_gap(self, gap: str) -> bool:
+        return not any(w.lower() in self.verbs for w in gap.split())

@@ -1,0 +1,112 @@
+"""Dated events mentioned in a story's articles, resolved against each article's publication date.
+
+Forms read: "24 Februari 2022", "24 Februari lalu", "Senin (5/9)", "(6/9/2022)", "pada Agustus",
+"Agustus lalu", "awal September", "Juli 2022". A date without a year takes the publication year, or
+the year before when that would put it in the future; a month alone is the last such month on or
+before publication. Articles without a publication date use the story's earliest date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from kabar import lang
+from kabar.model import Article
+from kabar.textproc import sentences
+
+FUTURE_SLACK = timedelta(days=2)
+"""A date this far after publication is still read as this year (time zones, scheduled events)."""
+MAX_EVENT_CHARS = 240
+
+
+@cache
+def _months(language: str) -> dict[str, int]:
+    return {row[0]: int(row[1]) for row in lang.table(language, "months.tsv")}
+
+
+@cache
+def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    months = "|".join(sorted(_months(language), key=len, reverse=True))
+    day_month = re.compile(rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{months})\b\.?(?:\s+(?P<year>(?:19|20)\d\d)\b)?", re.IGNORECASE)
+    numeric = re.compile(r"\((?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2}|\d{4}))?\)")
+    month_only = re.compile(
+        rf"(?<!\d\s)(?:\b(?:pada|bulan|sejak|awal|akhir|pertengahan|hingga|sampai|in|since)\s+(?:bulan\s+)?)(?P<month>{months})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?"
+        rf"|(?<!\d\s)\b(?P<month2>{months})\s+(?:(?P<year2>(?:19|20)\d\d)\b|lalu\b)",
+        re.IGNORECASE,
+    )
+    return day_month, numeric, month_only
+
+
+def reference_date(article: Article, fallback: date | None) -> date | None:
+    """An article's publication day, or ``fallback`` when it has none."""
+    if article.published_at:
+        try:
+            return date.fromisoformat(article.published_at[:10])
+        except ValueError:
+            return fallback
+    return fallback
+
+
+def _resolve(day: int | None, month: int, year: int | None, ref: date | None) -> date | None:
+    if year is None:
+        if ref is None:
+            return None
+        year = ref.year
+        probe = date(year, month, day or 1)
+        if (day and probe > ref + FUTURE_SLACK) or (not day and month > ref.month):
+            year -= 1
+    elif year < 100:
+        year += 2000
+    try:
+        return date(year, month, day or 1)
+    except ValueError:
+        return None
+
+
+def dates_in(text: str, ref: date | None, language: str = "id") -> list[tuple[date, str, int]]:
+    """(date, precision, offset) of every date expression in a text."""
+    day_month, numeric, month_only = _patterns(language)
+    months = _months(language)
+    found: list[tuple[date, str, int]] = []
+    taken: list[range] = []
+    for pattern, precision in ((day_month, "day"), (numeric, "day"), (month_only, "month")):
+        for match in pattern.finditer(text):
+            if any(match.start() in span for span in taken):
+                continue
+            groups = match.groupdict()
+            month_text = groups.get("month") or groups.get("month2")
+            month = int(month_text) if month_text.isdigit() else months[month_text.lower()]
+            year_text = groups.get("year") or groups.get("year2")
+            if not 1 <= month <= 12:
+                continue
+            resolved = _resolve(
+                int(groups["day"]) if precision == "day" else None, month, int(year_text) if year_text else None, ref
+            )
+            if resolved:
+                found.append((resolved, precision, match.start()))
+                taken.append(range(match.start(), match.end()))
+    return sorted(found, key=lambda item: item[2])
+
+
+def timeline(originals: list[Article], carried: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Dated events of a story, one entry per date, each with the outlets and articles that mention it."""
+    known = sorted(r for r in (reference_date(a, None) for a in originals) if r)
+    fallback = known[0] if known else None
+    events: dict[tuple[str, str], dict[str, Any]] = {}
+    for article in originals:
+        ref = reference_date(article, fallback)
+        language = "en" if article.language == "en" else "id"
+        for sentence in sentences(article.text):
+            for when, precision, _ in dates_in(sentence, ref, language):
+                key = (when.isoformat() if precision == "day" else when.isoformat()[:7] + "-01", precision)
+                event = events.setdefault(
+                    key,
+                    {"date": key[0], "precision": precision, "text": sentence[:MAX_EVENT_CHARS], "outlets": [], "articles": []},
+                )
+                event["outlets"].extend(o for o in carried[article.id] if o not in event["outlets"])
+                if article.id not in event["articles"]:
+                    event["articles"].append(article.id)
+    return sorted(events.values(), key=lambda e: (e["date"], e["precision"] == "day"))
