@@ -7,6 +7,8 @@ original; a copy's outlet is listed as carrying what its original carries.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from kabar.analyse.coverage import compare
@@ -19,6 +21,7 @@ from kabar.model import Article
 from kabar.summarise import carriers, outlet_label
 from kabar.textproc import terms
 
+PARAGRAPH_GLUE_RE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s*,[\s,]*(?=\S)|(?<=[.!?]\")\s*,[\s,]*(?=[A-Z])|\s+,(?:\s*,)+\s*")
 SAME_QUOTE_OVERLAP = 0.5
 """Share of the shorter quote's terms the longer one must hold for two outlets' quotes to be one quote."""
 
@@ -109,9 +112,15 @@ def _cited_sources(originals: list[Article], carried: dict[str, list[str]]) -> t
     return ranked, first
 
 
+def unglue(text: str) -> str:
+    """Text with paragraph breaks restored where a corpus joined paragraphs with commas ('... lalu.,Sejumlah')."""
+    return PARAGRAPH_GLUE_RE.sub("\n", text)
+
+
 def analyse(articles: list[Article]) -> dict[str, Any]:
     """Entities, quotes, cited sources, timeline, publications and coverage of one story's articles."""
     originals, carried = carriers(articles)
+    originals = [replace(a, text=unglue(a.text)) for a in originals]
     quote_finders = {code: QuoteFinder(code) for code in {_language(a) for a in originals}}
     found = {a.id: quote_finders[_language(a)].quotes(a.text) for a in originals}
     speakers = frozenset(q.speaker for qs in found.values() for q in qs)

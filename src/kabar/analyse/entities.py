@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from kabar import lang
 from kabar.analyse.gazetteer import Known, gazetteer
@@ -28,6 +29,7 @@ NAME_PARTICLES = frozenset({"bin", "binti", "van", "von", "der", "de", "al", "el
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;\n\"“”(]|\s[-–—])\s*$")
 ACRONYM_RE = re.compile(r"^[A-Z]{2,6}$")
 MAX_ROLE_WORDS = 4
+MAX_NAME_WORDS = 4
 
 
 @dataclass(slots=True)
@@ -57,6 +59,14 @@ def _phrases(language: str, name: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(line.split()) for line in lang.words(language, name))
 
 
+@cache
+def vocabulary() -> frozenset[str]:
+    """Indonesian root words (the PySastrawi stemmer's dictionary): capitalised, they are rarely a person's name."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(StemmerFactory().get_words())
+
+
 def lowercase_words(texts: list[str]) -> frozenset[str]:
     """Words that occur in lower case in the texts: capitalised, they start a sentence rather than a name."""
     return frozenset(w for text in texts for w in TOKEN_RE.findall(text) if w.islower())
@@ -67,7 +77,13 @@ class EntityFinder:
 
     def __init__(self, common: frozenset[str], language: str = "id") -> None:
         self.gaz = gazetteer(language)
-        self.common = common | lang.words(language, "stopwords.txt") | lang.words(language, "not_entities.txt")
+        months = frozenset(row[0] for row in lang.table(language, "months.tsv"))
+        self.common = common | lang.words(language, "stopwords.txt") | lang.words(language, "not_entities.txt") | months
+        self.vocabulary = vocabulary() if language == "id" else frozenset()
+        self.english = lang.words("en", "stopwords.txt")
+        self.org_tails = lang.words(language, "organization_tails.txt")
+        self.not_heads = lang.words(language, "not_entity_heads.txt")
+        self.excluders = lang.words(language, "not_entity_after.txt")
         self.roles = _phrases(language, "roles.txt")
         self.org_heads = _phrases(language, "organization_heads.txt")
         self.place_heads = _phrases(language, "place_heads.txt")
@@ -89,7 +105,22 @@ class EntityFinder:
                 current = []
         if current:
             runs.append(current)
-        return [self._trim(text, run) for run in runs]
+        return [self._trim(text, run) for run in self._join_conjoined(text, runs) if not self._after_excluder(text, run)]
+
+    def _join_conjoined(self, text: str, runs: list[list[re.Match[str]]]) -> list[list[re.Match[str]]]:
+        """Join "Departemen Kesehatan" + "dan" + "Lingkungan Kansas" when the first run is an organisation's name."""
+        joined: list[list[re.Match[str]]] = []
+        for run in runs:
+            previous = joined[-1] if joined else None
+            if previous and text[previous[-1].end() : run[0].start()] == " dan " and self._head_type(tuple(m.group().lower() for m in previous)):
+                previous.extend(run)
+            else:
+                joined.append(run)
+        return joined
+
+    def _after_excluder(self, text: str, run: list[re.Match[str]]) -> bool:
+        before = text[max(0, run[0].start() - 20) : run[0].start()].split()
+        return bool(before) and before[-1].lower() in self.excluders
 
     def _continues(self, run: list[re.Match[str]], word: str) -> bool:
         if word in NAME_PARTICLES:
@@ -120,7 +151,14 @@ class EntityFinder:
                 return k, known
         return 0, None
 
+    def _is_common(self, word: str) -> bool:
+        return word.lower() in self.common or word.lower() in self.vocabulary
+
     def _head_type(self, words: tuple[str, ...]) -> str | None:
+        if words[-1] in self.org_tails and len(words) > 1:
+            return "organization"
+        if words[0] in self.not_heads:
+            return "none"
         for k in (3, 2, 1):
             if words[:k] in self.org_heads and len(words) > k:
                 return "organization"
@@ -154,6 +192,8 @@ class EntityFinder:
         if whole:
             return [Mention(whole.name, whole.type, run[0].start(), surface=surface)]
         head = self._head_type(tuple(m.group().lower() for m in run))
+        if head == "none":
+            return []
         if head:
             return [Mention(surface, head, run[0].start(), surface=surface)]
         out: list[Mention] = []
@@ -163,6 +203,8 @@ class EntityFinder:
 
         def flush() -> None:
             nonlocal role_start
+            while role_start is not None and len(unknown) > 1 and self._is_common(unknown[0].group()):
+                unknown.pop(0)
             if unknown:
                 role = text[run[role_start].start() : unknown[0].start()].strip(" ,") if role_start is not None else None
                 mention = self._unknown(text, unknown, speakers, role)
@@ -200,10 +242,17 @@ class EntityFinder:
         if any(w in self.common for w in lowered if w not in NAME_PARTICLES):
             return None
         if len(words) == 1 and ACRONYM_RE.match(surface):
-            return Mention(surface, "organization", words[0].start(), surface=surface)
+            return Mention(surface, "organization", words[0].start(), surface=surface) if surface in speakers else None
+        if not self._name_like(lowered):
+            return None
         if len(words) >= 2 or role or surface in speakers:
             return Mention(surface, "person", words[0].start(), role, surface)
         return Mention(surface, "?", words[0].start(), surface=surface)
+
+    def _name_like(self, lowered: list[str]) -> bool:
+        """Whether words can be a person's name: mostly not dictionary words, no English function words, not too long."""
+        in_dictionary = sum(w in self.vocabulary for w in lowered)
+        return len(lowered) <= MAX_NAME_WORDS and in_dictionary * 2 <= len(lowered) and not any(w in self.english for w in lowered)
 
 
 def merge_persons(entities: dict[str, Entity]) -> dict[str, Entity]:

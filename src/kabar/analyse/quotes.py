@@ -22,6 +22,8 @@ DIRECT_RE = re.compile(r'"(?P<text>[^"\n]{12,}?)"')
 TAG_RE = re.compile(r"\s*,?\s*(?P<tag>[^\W\d_]+)\b(?P<rest>[^.\n\"]{0,120})", re.UNICODE)
 LEAD_IN_RE = re.compile(r"(?P<speaker>[^.\n\"]{2,120}?)\s+(?P<verb>[^\W\d_]+)\s*[,:]\s*$", re.UNICODE)
 MENURUT_RE = re.compile(r"\b[Mm]enurut\s+(?P<speaker>[^,.\"]{2,60}),\s*(?P<text>[^\"]{10,})$")
+MENURUT_PRONOUN_RE = re.compile(r"\b[Mm]enurut(?:nya|\s+(?:dia|ia|mereka|beliau))\b\s*,?\s*(?P<text>[^\"]{10,})$")
+INLINE_TAG_RE = re.compile(r"^[^\"]{0,80}?,\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,\"]{2,60}),\s*(?P<text>[^\"]{10,})$", re.UNICODE)
 TRAILING_TAG_RE = re.compile(r"^(?P<text>[^\"]{15,}),\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,.\"]{2,60})\.?$", re.UNICODE)
 CLAUSE_BREAKS = re.compile(
     r"\b(?:setelah|sebelum|ketika|karena|sementara|sedangkan|namun|tetapi|sehingga|saat)\b\s*", re.IGNORECASE
@@ -34,10 +36,16 @@ TIME_PHRASES = re.compile(
     r"\s*,?\s*\b(?:baru-baru ini|pekan lalu|minggu lalu|bulan lalu|tahun lalu|kemarin|hari ini|sebelumnya|juga|pun|pada \w+(?: \(\d+/\d+(?:/\d+)?\))?)\s*,?",
     re.IGNORECASE,
 )
-BARE_QUOTE_START_RE = re.compile(r"(?:^|[.!?\n])\s*$")
+BARE_QUOTE_START_RE = re.compile(r"(?:^|[.!?,\n])\s*$")
+ANAPHOR_RE = re.compile(r"^[a-z]*\s*[A-Za-z]+(?: [a-z]+){0,3} (?:ini|itu|tersebut)(?: (?:kemudian|juga|pun|lantas|sendiri|lalu|kembali))?$")
+"""A description pointing back ("Ibu satu anak ini", "Anggota termuda BTS ini kemudian") means the last named speaker."""
 UNNAMED_SPEAKER_STARTS = frozenset({"seorang", "para", "sejumlah", "pihak", "sebuah", "salah", "pejabat", "sumber"})
 MIN_QUOTE_WORDS = 4
+MIN_CLAUSE_WORDS = 5
+MARKER_WINDOW = 8
+"""Reported content without "bahwa" or a comma must show a predicate marker ("akan", "telah") in its first words."""
 MAX_SPEAKER_WORDS = 12
+MAX_NAME_WORDS = 4
 MAX_VERB_GAP_WORDS = 8
 
 
@@ -55,10 +63,10 @@ def _words(name: str, language: str) -> frozenset[str]:
     return lang.words(language, name)
 
 
-def _clean_speaker(raw: str) -> str:
+def _clean_speaker(raw: str, stops: frozenset[str]) -> str:
     """The speaker named in the words before a reporting verb or after a quote tag."""
     speaker = TIME_PHRASES.sub(",", LEADING_CONNECTIVES.sub("", raw.strip(" ,")))
-    parts = [p.strip() for p in speaker.split(",") if p.strip()]
+    parts = [p.strip() for p in speaker.split(",") if p.strip() and p.split()[0].lower() not in stops]
     named = [p for p in parts if any(w[:1].isupper() for w in p.split()[1:]) or (p[:1].isupper() and len(p.split()) == 1)]
     speaker = (named or parts or [""])[-1]
     speaker = CLAUSE_BREAKS.split(re.split(r"\s+yang\s+", speaker)[0])[-1]
@@ -76,22 +84,35 @@ class QuoteFinder:
         self.verbs = _words("reporting_verbs.txt", language)
         self.pronouns = _words("pronouns.txt", language)
         self.stops = _words("speaker_stops.txt", language)
+        self.not_names = _words("not_entities.txt", language) | frozenset(row[0] for row in lang.table(language, "months.tsv"))
         verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
-        self.indirect_re = re.compile(
-            rf"^(?P<speaker>.{{2,200}}?)\s+(?P<verb>{verbs})\b(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:bahwa\s+)?|\s+bahwa\s+|:\s*)(?P<text>.{{10,}})$",
-            re.IGNORECASE,
-        )
+        self.verb_re = re.compile(rf"\b(?:{verbs})\b", re.IGNORECASE)
+        self.connector_re = re.compile(rf"(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:bahwa\s+)?|\s+bahwa\s+|:\s*)", re.IGNORECASE)
+        self.clause_verbs = _words("clause_verbs.txt", language)
+        self.markers = _words("clause_markers.txt", language)
 
     def _speaker_after_tag(self, rest: str) -> str:
-        words = []
-        for word in rest.replace(",", " , ").split():
-            if word == "," or word.lower() in self.stops or (words and word[:1] == "("):
+        """The words naming the speaker after a quote tag; 'juru bicara X, Abbas Mousavi,' keeps the name after the comma."""
+        words: list[str] = []
+        chunks = rest.split(",")
+        for number, chunk in enumerate(chunks):
+            if number and not self._is_name(chunk):
                 break
-            words.append(word)
-        return " ".join(words[:MAX_SPEAKER_WORDS])
+            for word in chunk.split():
+                if word.lower() in self.stops or (words and word[:1] == "("):
+                    return " ".join(words[:MAX_SPEAKER_WORDS])
+                words.append(word)
+            if number:
+                break
+            words.append(",")
+        return " ".join(words[:MAX_SPEAKER_WORDS]).rstrip(" ,").replace(" ,", ",")
+
+    def _is_name(self, chunk: str) -> bool:
+        words = chunk.split()
+        return 0 < len(words) <= MAX_NAME_WORDS and all(w[:1].isupper() and w.lower() not in self.not_names for w in words)
 
     def _resolve(self, speaker: str, last: str | None) -> str | None:
-        if not speaker or speaker.lower() in self.pronouns:
+        if not speaker or speaker.lower() in self.pronouns or ANAPHOR_RE.search(speaker):
             return last
         if len(speaker.split()) > MAX_SPEAKER_WORDS:
             return None
@@ -119,7 +140,7 @@ class QuoteFinder:
             speaker = self._resolve(quote.speaker, last)
             if speaker is None:
                 continue
-            if quote.speaker and quote.speaker.lower() not in self.pronouns:
+            if speaker != last:
                 last = speaker
             quote.speaker = speaker
             resolved.append(quote)
@@ -131,13 +152,13 @@ class QuoteFinder:
         if tag and tag.group("tag").lower() in self.tags:
             if tag.group("tag").lower().endswith("nya"):
                 return ""
-            return _clean_speaker(self._speaker_after_tag(tag.group("rest")))
+            return _clean_speaker(self._speaker_after_tag(tag.group("rest")), self.stops)
         before = text[max(0, match.start() - 160) : match.start()]
         lead = LEAD_IN_RE.search(before)
         if lead and (lead.group("verb").lower() in self.verbs or lead.group("verb").lower() in self.tags):
-            return _clean_speaker(lead.group("speaker"))
+            return _clean_speaker(lead.group("speaker"), self.stops)
         if before.rstrip().endswith(":"):
-            return _clean_speaker(before.rstrip()[:-1].rsplit(".", 1)[-1])
+            return _clean_speaker(before.rstrip()[:-1].rsplit(".", 1)[-1], self.stops)
         return None
 
     def _indirect(self, text: str, direct_spans: list[tuple[int, int]]) -> list[Quote]:
@@ -155,21 +176,33 @@ class QuoteFinder:
         return found
 
     def _indirect_in(self, sentence: str) -> Quote | None:
-        match = self.indirect_re.match(sentence)
-        if match and not match.group("text").lstrip().startswith('"') and self._plain_gap(match.group("gap")):
-            speaker = _clean_speaker(match.group("speaker"))
+        for verb in self.verb_re.finditer(sentence):
+            before = sentence[: verb.start()].strip()
+            if not before or before.count('"') % 2 or before.split()[-1].lower() in self.stops:
+                continue
+            content = self._content(verb.group().lower(), sentence[verb.end() :])
+            speaker = _clean_speaker(before, self.stops) if content else ""
             if speaker and len(speaker.split()) <= MAX_SPEAKER_WORDS:
-                return Quote(speaker, match.group("text").strip(), False, 0)
-        menurut = MENURUT_RE.search(sentence)
-        if menurut:
-            speaker = re.sub(r"^(?:laporan|keterangan)\s+", "", menurut.group("speaker"), flags=re.IGNORECASE)
-            return Quote(_clean_speaker(speaker), menurut.group("text").strip(), False, 0)
-        trailing = TRAILING_TAG_RE.match(sentence)
-        if trailing and trailing.group("tag").lower() in self.tags and '"' not in sentence:
-            return Quote(
-                _clean_speaker(self._speaker_after_tag(trailing.group("speaker"))), trailing.group("text").strip(), False, 0
-            )
+                return Quote(speaker, content, False, 0)
+        for pattern in (MENURUT_PRONOUN_RE, MENURUT_RE, INLINE_TAG_RE, TRAILING_TAG_RE):
+            match = pattern.search(sentence)
+            if not match or ("tag" in match.groupdict() and match.group("tag").lower() not in self.tags):
+                continue
+            raw = match.groupdict().get("speaker") or ""
+            raw = self._speaker_after_tag(raw) if "tag" in match.groupdict() else re.sub(r"^(?:laporan|keterangan)\s+", "", raw, flags=re.IGNORECASE)
+            return Quote(_clean_speaker(raw, self.stops), match.group("text").strip(), False, 0)
         return None
 
-    def _plain_gap(self, gap: str) -> bool:
-        return not any(w.lower() in self.verbs for w in gap.split())
+    def _content(self, verb: str, rest: str) -> str | None:
+        """The reported content after a reporting verb, or None when the verb only takes an object."""
+        connector = self.connector_re.match(rest)
+        if connector and not any(w.lower() in self.verbs for w in connector.group("gap").split()):
+            content = rest[connector.end() :].strip()
+            return content if len(content.split()) >= MIN_QUOTE_WORDS and not content.startswith('"') else None
+        words = rest.split()
+        if len(words) < MIN_CLAUSE_WORDS or rest.lstrip().startswith('"'):
+            return None
+        first = words[0].strip(",")
+        if verb in self.clause_verbs or first[:1].isupper() or first.lower() in self.pronouns or any(w.lower() in self.markers for w in words[:MARKER_WINDOW]):
+            return rest.strip(" ,")
+        return None
