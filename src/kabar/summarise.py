@@ -24,12 +24,15 @@ SAME_CONTAINMENT = 0.6
 MIN_SHARED_TERMS = 4
 REDUNDANCY_WEIGHT = 0.7
 MIN_SENTENCE_TERMS = 5
-LEAD_SENTENCES = 3
-LEAD_WEIGHT = 0.35
+LEAD_WEIGHT = 1.0
+LEAD_DECAY = 0.7
+"""A sentence's lead bonus is LEAD_WEIGHT × LEAD_DECAY ** (its position among the article's usable sentences)."""
+QUESTION_PENALTY = 0.2
 SUPPORT_WEIGHT = 0.3
 MAX_ATTRIBUTION_WORDS = 3
 """A sentence with a source cue and at most this many other content words is pure attribution."""
 MIN_SENTENCES, MAX_SENTENCES = 3, 7
+MIN_DATELINE_REST = 20
 
 
 @dataclass(slots=True)
@@ -95,6 +98,15 @@ def is_attribution(sentence: str, language: str = "id") -> bool:
     return len(content) <= MAX_ATTRIBUTION_WORDS
 
 
+def strip_dateline(sentence: str, language: str = "id") -> str:
+    """A lead sentence without its dateline ("Jakarta, CNN Indonesia - -", "Moskow:", "Merdeka.com -")."""
+    for pattern in lang.patterns("en" if language == "en" else "id", "datelines.txt"):
+        match = pattern.match(sentence)
+        if match and len(sentence) - match.end() > MIN_DATELINE_REST:
+            return sentence[match.end() :]
+    return sentence
+
+
 def sentence_groups(articles: list[Article], carried: dict[str, list[str]] | None = None) -> list[SentenceGroup]:
     """Usable sentences of the given (original) articles, equivalent ones merged across outlets.
 
@@ -104,7 +116,10 @@ def sentence_groups(articles: list[Article], carried: dict[str, list[str]] | Non
     postings: dict[str, list[int]] = defaultdict(list)
     for article in articles:
         outlets = (carried or {}).get(article.id) or [outlet_label(article)]
-        for position, sentence in enumerate(sentences(article.text)):
+        position = 0
+        for sentence in sentences(article.text):
+            if position == 0:
+                sentence = strip_dateline(sentence, article.language)
             term_set = frozenset(terms(sentence, article.language))
             if (
                 len(term_set) < MIN_SENTENCE_TERMS
@@ -112,6 +127,7 @@ def sentence_groups(articles: list[Article], carried: dict[str, list[str]] | Non
                 or is_attribution(sentence, article.language)
             ):
                 continue
+            position += 1
             shared = Counter(g for t in term_set for g in postings[t])
             match = next((groups[g] for g, _ in shared.most_common(5) if similar(groups[g].term_set, term_set)), None)
             if match is None:
@@ -123,7 +139,7 @@ def sentence_groups(articles: list[Article], carried: dict[str, list[str]] | Non
                 match.article_ids.append(article.id)
                 match.variants[article.id] = sentence
             match.outlets.extend(o for o in outlets if o not in match.outlets)
-            match.best_position = min(match.best_position, position)
+            match.best_position = min(match.best_position, position - 1)
     return groups
 
 
@@ -137,7 +153,7 @@ def summarise(articles: list[Article], max_sentences: int | None = None) -> dict
     originals, carried = carriers(articles)
     centroid: Counter[str] = Counter()
     for article in originals:
-        centroid.update(set(terms(f"{article.title} {article.text}", article.language)))
+        centroid.update(terms(f"{article.title} {article.text}", article.language))
     norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
 
     def closeness(term_set: frozenset[str]) -> float:
@@ -156,8 +172,9 @@ def summarise(articles: list[Article], max_sentences: int | None = None) -> dict
     scored = []
     for group in groups:
         support = len(group.outlets) / n_outlets
-        lead = 1.0 - group.best_position / LEAD_SENTENCES if group.best_position < LEAD_SENTENCES else 0.0
-        scored.append((closeness(group.term_set) + SUPPORT_WEIGHT * support + LEAD_WEIGHT * lead, group))
+        lead = LEAD_DECAY**group.best_position
+        question = QUESTION_PENALTY if group.text.rstrip(" \"'”").endswith("?") else 0.0
+        scored.append((closeness(group.term_set) + SUPPORT_WEIGHT * support + LEAD_WEIGHT * lead - question, group))
     chosen: list[SentenceGroup] = []
     candidates = sorted(scored, key=lambda item: -item[0])
     while candidates and len(chosen) < wanted:
