@@ -1,19 +1,38 @@
-"""Extract stage: RawDocument -> Article (clean body, title, outlet, authors, dates, language)."""
+"""Extract stage: RawDocument -> Article (clean body, title, outlet, authors, dates, language).
+
+Cascade for one document:
+(1) bytes are decoded (UTF-8, else the detected charset); a document over ``MAX_DOCUMENT_CHARS`` is refused;
+(2) HTML goes through trafilatura (main text, metadata) and kabar's title choice (``html.py``);
+(3) mojibake ("â€™") is repaired by ftfy, only when the text shows its markers (ftfy is slow);
+(4) the text is cleaned line by line (``crawled.py``): crawl header, learned per-outlet furniture
+    (``known_furniture``), credits, furniture patterns, "Baca juga" links, datelines, title;
+(5) metadata: outlet (hint, URL, page, text cue), authors (page, credit lines), publication date
+    (page metadata, URL, then the text; see ``_published``), language (CLD2 on the clean text).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+import re
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 
 import ftfy
 
+from kabar import lang
 from kabar.extract.crawled import clean_crawled_text
-from kabar.extract.dates import date_from_url, parse_date, publication_date
+from kabar.extract.dates import date_from_url, find_dates, parse_date, publication_date
 from kabar.extract.html import extract_html
 from kabar.extract.language import detect_language
 from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text
 from kabar.model import Article, RawDocument
-from kabar.textproc import normalise_for_hash
+from kabar.textproc import normalise_for_hash, sentences
+
+MAX_DOCUMENT_CHARS = 10_000_000
+"""Largest document extracted (characters); real article pages are well under 2 MB."""
+DATE_SCAN_CHARS = 6_000
+"""Characters of raw crawled text (furniture included: datelines sit there) searched for the date."""
+TITLE_MAX_CHARS = 160
 
 
 class ExtractionError(ValueError):
@@ -25,23 +44,91 @@ def content_hash(text: str) -> str:
     return hashlib.blake2b(normalise_for_hash(text).encode(), digest_size=12).hexdigest()
 
 
-def _crawl_reference(crawl_date: str | None) -> date | None:
+def crawl_reference(crawl_date: str | None) -> date | None:
+    """The crawl date as a date ("2023-09" -> 2023-09-01), or None when absent or unreadable."""
     if not crawl_date:
         return None
-    parts = [int(p) for p in crawl_date[:10].split("-") if p.isdigit()]
-    if len(parts) < 2:
+    parts = [int(p) for p in re.findall(r"\d+", crawl_date[:10])]
+    try:
+        return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1) if len(parts) >= 2 else None
+    except ValueError:
         return None
-    return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
 
 
-def extract(raw: RawDocument) -> Article:
-    """Turn one RawDocument into an Article; raises ExtractionError when nothing is left."""
-    hints = raw.hints
-    content = raw.content if isinstance(raw.content, str) else raw.content.decode("utf-8", "replace")
-    url = str(hints.get("url", ""))
-    title_hint = str(hints.get("title", ""))
+def _latest_allowed(crawl_date: str | None) -> date | None:
+    """The last day an article crawled on ``crawl_date`` can have been published (month end for "2023-09")."""
+    reference = crawl_reference(crawl_date)
+    if reference is None:
+        return None
+    if len(crawl_date or "") >= 10:
+        return reference
+    following = date(reference.year + (reference.month == 12), reference.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+MOJIBAKE_RE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+"""A UTF-8 lead byte read as Latin-1/cp1252 ("Ã", "â") followed by a continuation byte read the same way ("©", "€")."""
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair mis-decoded text ("â€™" -> "’"), only when it shows mojibake: ftfy costs ~0.3 ms per article."""
+    if text.isascii() or MOJIBAKE_RE.search(text) is None:
+        return text
+    return ftfy.fix_text(text)
+
+
+def _decode(content: str | bytes) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(content[:200_000]).best()
+        if best is None or best.encoding is None:
+            raise ExtractionError("not valid UTF-8 and no other text encoding fits") from None
+        return content.decode(best.encoding, errors="replace")
+
+
+def clean_authors(names: Collection[str]) -> list[str]:
+    """Person names from author fields: credit words ("Pewarta", "Oleh") stripped, organisations dropped, no repeats."""
+    prefixes = lang.words("id", "author_prefixes.txt")
+    not_names = lang.words("id", "author_not_names.txt")
     authors: list[str] = []
-    published_meta = str(hints.get("published", ""))
+    for name in names:
+        words = name.replace(":", " ").split()
+        while words and words[0].lower().strip(".") in prefixes:
+            words = words[1:]
+        cleaned = " ".join(words).strip(" .,-|")
+        lowered = cleaned.lower()
+        if len(cleaned) < 3 or any(word in not_names for word in re.split(r"[\W_]+", lowered)) or "." in lowered:
+            continue
+        if cleaned.isupper() or cleaned.islower():
+            cleaned = cleaned.title()
+        if lowered not in (a.lower() for a in authors):
+            authors.append(cleaned)
+    return authors
+
+
+def extract(raw: RawDocument, known_furniture: Collection[str] = frozenset()) -> Article:
+    """Turn one RawDocument into an Article; raises ExtractionError when nothing is left.
+
+    ``known_furniture`` holds ``crawled.line_key`` keys of lines this document's outlet repeats across
+    its articles (the engine learns them from the store); such lines are removed like pattern furniture.
+    """
+    hints = raw.hints
+    content = _decode(raw.content)
+    if len(content) > MAX_DOCUMENT_CHARS:
+        raise ExtractionError(f"document is {len(content) // 1_000_000} MB, over the {MAX_DOCUMENT_CHARS // 1_000_000} MB limit")
+    url = str(hints.get("url") or "")
+    title_hint = str(hints.get("title") or "")
+    authors: list[str] = []
+    published_meta = str(hints.get("published") or "")
+    page_host = ""
+    page_furniture: list[str] = []
     if raw.kind == "html":
         fields = extract_html(content, url)
         if fields is None:
@@ -49,52 +136,81 @@ def extract(raw: RawDocument) -> Article:
         url = url or fields.url
         title_hint = title_hint or fields.title
         published_meta = published_meta or fields.published
-        authors = list(fields.authors or [])
+        authors = fields.authors
+        page_host = fields.hostname
+        page_furniture = fields.removed
         content = fields.text
-    content = ftfy.fix_text(content)
-    cleaned = clean_crawled_text(content, ftfy.fix_text(title_hint))
+    content = fix_mojibake(content)
+    cleaned = clean_crawled_text(content, fix_mojibake(title_hint), known_furniture=known_furniture)
     text = cleaned.text.strip()
     if not text:
         raise ExtractionError("no article text left after removing page furniture")
     crawl_date = str(hints.get("crawl_date") or "") or cleaned.crawl_date
-    reference = _crawl_reference(crawl_date)
-    outlet = canonical_outlet(str(hints.get("outlet", ""))) or (domain_of(url) if url else "") or outlet_from_text(content)
-    published, date_note = _published(published_meta, url, content[:3000] if raw.kind != "html" else text, reference, crawl_date)
-    language = str(hints.get("lang", "")) or detect_language(f"{cleaned.title}\n{text}")
+    outlet = (
+        canonical_outlet(str(hints.get("outlet") or ""))
+        or (domain_of(url) if url else "")
+        or (domain_of(page_host) if page_host else "")
+        or outlet_from_text(content)
+    )
+    title = cleaned.title or _first_sentence(text)
+    date_text = f"{title}\n{content[:DATE_SCAN_CHARS]}" if raw.kind != "html" else f"{title}\n{text[:DATE_SCAN_CHARS]}"
+    published, date_note = _published(published_meta, url, date_text, crawl_date)
+    language = str(hints.get("lang") or "") or detect_language(f"{title}\n{text}")
     body_hash = content_hash(text)
     return Article(
         id=str(hints.get("id") or body_hash),
-        title=cleaned.title or _first_sentence(text),
+        title=title,
         text=text,
         outlet=outlet,
         url=url,
         published_at=published.isoformat() if published else None,
         crawl_date=crawl_date or None,
         language=language,
-        authors=authors + [a for a in cleaned.authors if a not in authors],
-        furniture=cleaned.furniture,
+        authors=clean_authors([*authors, *cleaned.authors]),
+        furniture=page_furniture + cleaned.furniture,
         source=raw.source,
         content_hash=body_hash,
         date_note=date_note,
     )
 
 
-def _published(meta: str, url: str, text: str, reference: date | None, crawl_date: str | None) -> tuple[datetime | None, str | None]:
-    """Publication date: metadata, then the URL, then the text; the article's own date beats the crawl date."""
-    value = parse_date(meta, reference) if meta else None
-    if value is None and url:
-        value = date_from_url(url)
+def _published(meta: str, url: str, text: str, crawl_date: str | None) -> tuple[datetime | None, str | None]:
+    """Publication date and a note on any conflict.
+
+    Cascade: page or record metadata, then a date in the URL, then the text (``publication_date``). A
+    metadata or URL date without a time takes the time of a same-day dateline in the text. A date after
+    the crawl date is refused (and noted); when the article's own date and the crawl date disagree, the
+    article's date is used and the disagreement noted.
+    """
+    reference = crawl_reference(crawl_date)
+    latest = _latest_allowed(crawl_date)
+    notes: list[str] = []
+    value: datetime | None = None
+    for source, candidate in (
+        ("metadata", parse_date(meta, reference) if meta else None),
+        ("URL", date_from_url(url) if url else None),
+    ):
+        if candidate is None:
+            continue
+        if latest is not None and candidate.date() > latest:
+            notes.append(f"{source} date {candidate.date().isoformat()} is after the crawl date {crawl_date}; ignored")
+            continue
+        value = candidate
+        break
     if value is None:
         found = publication_date(text, reference)
         value = found.value if found else None
-    note = None
+    elif value.hour == 0 and value.minute == 0:
+        same_day = [d for d in find_dates(text[:DATE_SCAN_CHARS], reference) if d.has_time and d.value.date() == value.date()]
+        if same_day:
+            value = same_day[0].value
     if value is not None and crawl_date and value.strftime("%Y-%m") != crawl_date[:7]:
-        note = f"crawl date {crawl_date} differs from the article's own date {value.date().isoformat()}; the article's date is used"
-    return value, note
+        notes.append(
+            f"crawl date {crawl_date} differs from the article's own date {value.date().isoformat()}; the article's date is used"
+        )
+    return value, "; ".join(notes) or None
 
 
-def _first_sentence(text: str, limit: int = 160) -> str:
-    from kabar.textproc import sentences
-
+def _first_sentence(text: str, limit: int = TITLE_MAX_CHARS) -> str:
     first = next(iter(sentences(text[:1000])), text[:limit])
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
