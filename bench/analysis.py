@@ -17,6 +17,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 from kabar.analyse import analyse
@@ -78,48 +79,47 @@ class Score:
         self.found += found
         self.gold += gold
 
+    @property
+    def precision(self) -> float:
+        """Share of found items that are right."""
+        return self.tp_found / self.found if self.found else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Share of expected items found."""
+        return self.tp_gold / self.gold if self.gold else 0.0
+
     def line(self, name: str) -> str:
         """Precision, recall and F1 as one printed line."""
-        p = self.tp_found / self.found if self.found else 0.0
-        r = self.tp_gold / self.gold if self.gold else 0.0
+        p, r = self.precision, self.recall
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return f"{name:<22} precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}  (found {self.found}, gold {self.gold})"
+        return f"{name:<28} precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}  (found {self.found}, gold {self.gold})"
 
 
-def main() -> None:
-    """Print precision and recall per task."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, default=Path(__file__).parent.parent / "tests/data/analysis_gold")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
-    quotes, speakers, sources, entities, names = Score(), Score(), Score(), Score(), Score()
-    for record, article in load_gold(args.gold):
+def score(folder: Path, verbose: bool = False) -> dict[str, Score]:
+    """Scores per task over the gold set in ``folder``."""
+    scores = {name: Score() for name in ("quotes", "quote speakers (of matched)", "cited sources", "entities (name+type)", "entities (name only)")}
+    for record, article in load_gold(folder):
         story = analyse([article])
-        found_quotes = [q for q in story["quotes"]]
+        found_quotes = story["quotes"]
         matched = [[f for f in found_quotes if quote_matches(g, f)] for g in record["quotes"]]
-        quotes.add(
-            sum(any(quote_matches(g, f) for g in record["quotes"]) for f in found_quotes),
-            sum(bool(m) for m in matched),
-            len(found_quotes),
-            len(record["quotes"]),
-        )
-        right = sum(
-            any(speaker_matches(g["speaker"], f["speaker"]) for f in m)
-            for g, m in zip(record["quotes"], matched, strict=True)
-            if m
-        )
-        speakers.add(right, right, sum(bool(m) for m in matched), sum(bool(m) for m in matched))
+        hits = sum(any(quote_matches(g, f) for g in record["quotes"]) for f in found_quotes)
+        scores["quotes"].add(hits, sum(bool(m) for m in matched), len(found_quotes), len(record["quotes"]))
+        right = sum(any(speaker_matches(g["speaker"], f["speaker"]) for f in m) for g, m in zip(record["quotes"], matched, strict=True) if m)
+        n_matched = sum(bool(m) for m in matched)
+        scores["quote speakers (of matched)"].add(right, right, n_matched, n_matched)
         gold_sources = set(record["cited_sources"])
         found_sources = {s["name"] for s in story["cited_sources"]}
-        sources.add(len(found_sources & gold_sources), len(found_sources & gold_sources), len(found_sources), len(gold_sources))
+        common = len(found_sources & gold_sources)
+        scores["cited sources"].add(common, common, len(found_sources), len(gold_sources))
         gold_entities = {(canonical(n), t) for t, ns in record["entities"].items() for n in ns}
         found_entities = {(canonical(e["name"]), e["type"]) for e in story["entities"]}
-        entities.add(
-            len(found_entities & gold_entities), len(found_entities & gold_entities), len(found_entities), len(gold_entities)
-        )
+        common = len(found_entities & gold_entities)
+        scores["entities (name+type)"].add(common, common, len(found_entities), len(gold_entities))
         gold_names, found_names = {n for n, _ in gold_entities}, {n for n, _ in found_entities}
-        names.add(len(found_names & gold_names), len(found_names & gold_names), len(found_names), len(gold_names))
-        if args.verbose:
+        common = len(found_names & gold_names)
+        scores["entities (name only)"].add(common, common, len(found_names), len(gold_names))
+        if verbose:
             print(f"== {record['id']} ({record['outlet']})")
             for g, m in zip(record["quotes"], matched, strict=True):
                 print(f"  {'ok ' if m else 'MISS'} {g['speaker']!r}: {g['text_start'][:60]}  -> {[f['speaker'] for f in m]}")
@@ -129,11 +129,20 @@ def main() -> None:
             print(f"  sources missing {gold_sources - found_sources} extra {found_sources - gold_sources}")
             print(f"  entities missing {sorted(gold_entities - found_entities)}")
             print(f"  entities extra   {sorted(found_entities - gold_entities)}")
-    print(quotes.line("quotes"))
-    print(speakers.line("quote speakers (of matched)"))
-    print(sources.line("cited sources"))
-    print(entities.line("entities (name+type)"))
-    print(names.line("entities (name only)"))
+    return scores
+
+
+def main() -> None:
+    """Print precision and recall per task."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, default=Path(__file__).parent.parent / "tests/data/analysis_gold")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    scores = score(args.gold, args.verbose)
+    print(f"gold set {args.gold}: {len(list(args.gold.glob('*.json')))} articles, {time.perf_counter() - started:.1f} s")
+    for name, value in scores.items():
+        print(value.line(name))
 
 
 if __name__ == "__main__":

@@ -159,11 +159,16 @@ class EntityFinder:
             return "organization"
         if words[0] in self.not_heads:
             return "none"
+        head = self._head(words)
+        return head[0] if head else None
+
+    def _head(self, words: tuple[str, ...]) -> tuple[str, int] | None:
+        """The type a name's head words give it ("Bandara Narita" → place) and how many words the head has."""
         for k in (3, 2, 1):
             if words[:k] in self.org_heads and len(words) > k:
-                return "organization"
+                return "organization", k
             if words[:k] in self.place_heads and len(words) > k:
-                return "place"
+                return "place", k
         return None
 
     def mentions(self, text: str, speakers: frozenset[str] = frozenset()) -> list[Mention]:
@@ -203,6 +208,11 @@ class EntityFinder:
 
         def flush() -> None:
             nonlocal role_start
+            head = self._head(tuple(m.group().lower() for m in unknown)) if role_start is not None else None
+            if head and len(unknown) > head[1] + 1:
+                named = unknown[: head[1] + 1]
+                out.append(Mention(text[named[0].start() : named[-1].end()], head[0], named[0].start(), surface=text[named[0].start() : named[-1].end()]))
+                del unknown[: head[1] + 1]
             while role_start is not None and len(unknown) > 1 and self._is_common(unknown[0].group()):
                 unknown.pop(0)
             if unknown:
