@@ -127,6 +127,31 @@ def cmd_recluster(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export analysed stories (one, or all) as Markdown, JSON, JSONL or Parquet."""
+    from kabar import export
+
+    if args.format == "parquet" and not args.out:
+        print("kabar: --format parquet needs --out PATH", file=sys.stderr)
+        return 2
+    with Kabar.open(args.db) as engine:
+        ids = [args.story] if args.story else [row["id"] for row in engine.stories(limit=None)]
+        stories = [engine.story(story_id) for story_id in ids]
+    if args.story and stories[0] is None:
+        print(f"kabar: no story with id {args.story}", file=sys.stderr)
+        return 2
+    if args.format == "parquet":
+        export.write_parquet(stories, args.out)
+        return 0
+    writer = {"markdown": export.write_markdown, "json": export.write_json, "jsonl": export.write_jsonl}[args.format]
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            writer(stories, out)
+    else:
+        writer(stories, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kabar`` command."""
     parser = argparse.ArgumentParser(prog="kabar", description="kabar: a news story engine, Indonesian first.")
@@ -154,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     recluster = commands.add_parser("recluster", help="rebuild all stories from stored articles")
     recluster.set_defaults(run=cmd_recluster)
+
+    export = commands.add_parser("export", help="export analysed stories as markdown, json, jsonl or parquet")
+    export.add_argument("--format", choices=("markdown", "json", "jsonl", "parquet"), default="markdown")
+    export.add_argument("--story", help="only this story id (default: every story)")
+    export.add_argument("--out", help="output file (default: standard output; required for parquet)")
+    export.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: ./kabar.db)")
+    export.set_defaults(run=cmd_export)
 
     for sub in (ingest, stories, story, recluster):
         sub.add_argument("--json", action="store_true", help="machine-readable output")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
 from kabar.dedup import NearDuplicateIndex
 from kabar.extract import ExtractionError, extract
@@ -206,6 +207,7 @@ class Kabar:
             "outlets": sorted({outlet_label(a) for a in articles}),
             "first_published": dates[0] if dates else None,
             "last_published": dates[-1] if dates else None,
+            **analyse(articles),
             "articles": [
                 {
                     "id": a.id,
