@@ -98,14 +98,21 @@ class Score:
 
 def score(folder: Path, verbose: bool = False) -> dict[str, Score]:
     """Scores per task over the gold set in ``folder``."""
-    scores = {name: Score() for name in ("quotes", "quote speakers (of matched)", "cited sources", "entities (name+type)", "entities (name only)")}
+    scores = {
+        name: Score()
+        for name in ("quotes", "quote speakers (of matched)", "cited sources", "entities (name+type)", "entities (name only)")
+    }
     for record, article in load_gold(folder):
         story = analyse([article])
         found_quotes = story["quotes"]
         matched = [[f for f in found_quotes if quote_matches(g, f)] for g in record["quotes"]]
         hits = sum(any(quote_matches(g, f) for g in record["quotes"]) for f in found_quotes)
         scores["quotes"].add(hits, sum(bool(m) for m in matched), len(found_quotes), len(record["quotes"]))
-        right = sum(any(speaker_matches(g["speaker"], f["speaker"]) for f in m) for g, m in zip(record["quotes"], matched, strict=True) if m)
+        right = sum(
+            any(speaker_matches(g["speaker"], f["speaker"]) for f in m)
+            for g, m in zip(record["quotes"], matched, strict=True)
+            if m
+        )
         n_matched = sum(bool(m) for m in matched)
         scores["quote speakers (of matched)"].add(right, right, n_matched, n_matched)
         gold_sources = set(record["cited_sources"])

@@ -16,11 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from rouge import rouge  # noqa: E402
-
-from kabar.model import Article  # noqa: E402
-from kabar.summarise import summarise  # noqa: E402
-from kabar.textproc import sentences  # noqa: E402
+from kabar.model import Article
+from kabar.summarise import summarise
+from kabar.textproc import sentences
+from rouge import rouge
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/indosum-dev/indosum_devfolds_unique.jsonl"
 
@@ -31,7 +30,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
-    totals = {"kabar": {"rouge-1": 0.0, "rouge-2": 0.0, "rouge-l": 0.0}, "lead-3": {"rouge-1": 0.0, "rouge-2": 0.0, "rouge-l": 0.0}}
+    totals = {
+        "kabar": {"rouge-1": 0.0, "rouge-2": 0.0, "rouge-l": 0.0},
+        "lead-3": {"rouge-1": 0.0, "rouge-2": 0.0, "rouge-l": 0.0},
+    }
     count = 0
     started = time.perf_counter()
     with args.data.open(encoding="utf-8") as lines:

@@ -13,20 +13,36 @@ from kabar.model import Article
 
 NARITA = (
     "Tokyo - Sekitar 17 ribu penumpang telantar semalaman di Bandara Narita di Tokyo, Jepang. "
-    "Juru bicara Bandara Narita Kei Miyahara mengatakan, total 16.900 penumpang telantar di bandara itu pada Senin (9/9) waktu setempat. "
-    '"Para penumpang kini mulai pergi ke rumah mereka atau ke tujuan akhir mereka," tutur Miyahara seperti dilansir kantor berita AFP, Selasa (10/9/2019). '
+    "Juru bicara Bandara Narita Kei Miyahara mengatakan, total 16.900 penumpang telantar di bandara itu "
+    "pada Senin (9/9) waktu setempat. "
+    '"Para penumpang kini mulai pergi ke rumah mereka atau ke tujuan akhir mereka," tutur Miyahara '
+    "seperti dilansir kantor berita AFP, Selasa (10/9/2019). "
     '"Kami mengirimkan informasi dalam bahasa Inggris dan Jepang di papan tanda digital," ujarnya.'
 )
 
 
-def article(article_id: str, text: str, outlet: str = "detik.com", published: str | None = "2019-09-10T08:00:00+07:00", **extra: str) -> Article:
+def article(
+    article_id: str, text: str, outlet: str = "detik.com", published: str | None = "2019-09-10T08:00:00+07:00", **extra: str
+) -> Article:
     """An original article of a test story."""
-    return Article(id=article_id, title=extra.get("title", text[:40]), text=text, outlet=outlet, published_at=published, language="id", duplicate_of=extra.get("duplicate_of"))
+    return Article(
+        id=article_id,
+        title=extra.get("title", text[:40]),
+        text=text,
+        outlet=outlet,
+        published_at=published,
+        language="id",
+        duplicate_of=extra.get("duplicate_of"),
+    )
 
 
 def test_direct_and_indirect_quotes_resolve_pronoun_tags_to_the_last_speaker() -> None:
     quotes = QuoteFinder().quotes(NARITA)
-    assert [(q.speaker, q.direct) for q in quotes] == [("Juru bicara Bandara Narita Kei Miyahara", False), ("Miyahara", True), ("Miyahara", True)]
+    assert [(q.speaker, q.direct) for q in quotes] == [
+        ("Juru bicara Bandara Narita Kei Miyahara", False),
+        ("Miyahara", True),
+        ("Miyahara", True),
+    ]
     assert quotes[0].text.startswith("total 16.900 penumpang")
     assert quotes[2].text.startswith("Kami mengirimkan informasi")
 
@@ -42,7 +58,11 @@ def test_story_quotes_name_the_full_speaker_with_role() -> None:
 
 
 def test_noun_objects_and_beliefs_are_not_quotes() -> None:
-    text = "Duta Besar Korea Utara untuk Rusia bertemu utusan separatis. Ia menyatakan optimisme tentang kerja sama di bidang migrasi tenaga kerja. Para pejabat intelijen AS meyakini bahwa Rusia dapat membeli peralatan."
+    text = (
+        "Duta Besar Korea Utara untuk Rusia bertemu utusan separatis. "
+        "Ia menyatakan optimisme tentang kerja sama di bidang migrasi tenaga kerja. "
+        "Para pejabat intelijen AS meyakini bahwa Rusia dapat membeli peralatan."
+    )
     assert QuoteFinder().quotes(text) == []
 
 
@@ -58,7 +78,10 @@ def test_credits_are_canonical_media_after_a_cue_only() -> None:
 
 def test_dates_resolve_against_publication() -> None:
     published = date(2022, 9, 6)
-    found = dates_in("Rusia melancarkan invasi pada 24 Februari lalu dan temuan dirilis pada Senin (5/9), setelah drone tiba Agustus lalu.", published)
+    found = dates_in(
+        "Rusia melancarkan invasi pada 24 Februari lalu dan temuan dirilis pada Senin (5/9), setelah drone tiba Agustus lalu.",
+        published,
+    )
     assert [(d.isoformat(), p) for d, p, _ in found] == [("2022-02-24", "day"), ("2022-09-05", "day"), ("2022-08-01", "month")]
     assert dates_in("Pada 30 Desember lalu banjir datang.", date(2023, 1, 3))[0][0] == date(2022, 12, 30)
 
@@ -70,9 +93,19 @@ def test_numbers_read_indonesian_thousands_and_scales() -> None:
 
 def test_coverage_groups_facts_flags_unique_omitted_and_disagreements() -> None:
     shared = "Topan Faxai membuat {n} penumpang telantar semalaman di Bandara Narita di Tokyo pada Senin."
-    a = article("a", shared.format(n="16.900") + " Kereta bawah tanah di seluruh wilayah Tokyo belum dibuka hingga pukul delapan pagi.", "detik.com")
-    b = article("b", shared.format(n="17.000") + " Pemerintah Jepang bersiap menjadi tuan rumah Piala Dunia Rugby akhir bulan ini.", "kompas.com")
-    c = article("c", shared.format(n="16.900") + " Pihak bandara membagikan dua ribu botol air minum kepada penumpang.", "tempo.co")
+    a = article(
+        "a",
+        shared.format(n="16.900") + " Kereta bawah tanah di seluruh wilayah Tokyo belum dibuka hingga pukul delapan pagi.",
+        "detik.com",
+    )
+    b = article(
+        "b",
+        shared.format(n="17.000") + " Pemerintah Jepang bersiap menjadi tuan rumah Piala Dunia Rugby akhir bulan ini.",
+        "kompas.com",
+    )
+    c = article(
+        "c", shared.format(n="16.900") + " Pihak bandara membagikan dua ribu botol air minum kepada penumpang.", "tempo.co"
+    )
     coverage = analyse([a, b, c])["coverage"]
     main = next(f for f in coverage["facts"] if len(f["outlets"]) == 3)
     assert not main["unique"]
@@ -94,10 +127,13 @@ def test_copies_are_read_once_but_their_outlet_carries_the_original() -> None:
 
 
 def test_unglue_restores_paragraphs_joined_by_commas() -> None:
-    assert unglue("Ia pulang.,Sejumlah diplomat datang.,,\"Kami siap,\" katanya.") == 'Ia pulang.\nSejumlah diplomat datang.\n"Kami siap," katanya.'
+    assert (
+        unglue('Ia pulang.,Sejumlah diplomat datang.,,"Kami siap," katanya.')
+        == 'Ia pulang.\nSejumlah diplomat datang.\n"Kami siap," katanya.'
+    )
 
 
-def test_analysis_is_deterministic_and_fast_on_a_large_story(clickid_examples) -> None:  # noqa: ANN001 - pytest fixture
+def test_analysis_is_deterministic_and_fast_on_a_large_story(clickid_examples) -> None:
     import json
     import time
 
@@ -107,5 +143,7 @@ def test_analysis_is_deterministic_and_fast_on_a_large_story(clickid_examples) -
     first = analyse(articles)
     assert time.perf_counter() - started < 4.0
     reversed_order = analyse(list(reversed(articles)))
-    assert {c["name"]: sorted(c["outlets"]) for c in reversed_order["cited_sources"]} == {c["name"]: sorted(c["outlets"]) for c in first["cited_sources"]}
+    assert {c["name"]: sorted(c["outlets"]) for c in reversed_order["cited_sources"]} == {
+        c["name"]: sorted(c["outlets"]) for c in first["cited_sources"]
+    }
     assert analyse(articles) == first

@@ -59,10 +59,15 @@ def test_jsonl_and_parquet_round_trip(story: dict, tmp_path: Path) -> None:
     assert json.loads(row["data"]) == story
 
 
-def test_export_command_writes_each_format(seed_db: Path, story: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_command_writes_each_format(
+    seed_db: Path, story: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--db", str(seed_db), "export", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [story]
-    assert main(["--db", str(seed_db), "export", "--format", "markdown", "--story", story["id"], "--out", str(tmp_path / "r.md")]) == 0
+    assert (
+        main(["--db", str(seed_db), "export", "--format", "markdown", "--story", story["id"], "--out", str(tmp_path / "r.md")])
+        == 0
+    )
     assert (tmp_path / "r.md").read_text(encoding="utf-8") == story_markdown(story)
     assert main(["--db", str(seed_db), "export", "--format", "parquet", "--out", str(tmp_path / "s.parquet")]) == 0
     assert pq.read_table(tmp_path / "s.parquet").num_rows == 1

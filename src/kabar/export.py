@@ -81,7 +81,11 @@ def story_markdown(story: dict[str, Any]) -> str:
     footnotes = {outlet: number for number, outlet in enumerate(story["outlets"], start=1)}
     lines = [f"# {story['headline']}", ""]
     span = f"{(story['first_published'] or '?')[:10]} – {(story['last_published'] or '?')[:10]}"
-    lines += [f"Story {story['id']}: {story['n_articles']} articles ({story['n_unique_articles']} unique) from {len(story['outlets'])} outlets, {span}.", ""]
+    lines += [
+        f"Story {story['id']}: {story['n_articles']} articles ({story['n_unique_articles']} unique) "
+        f"from {len(story['outlets'])} outlets, {span}.",
+        "",
+    ]
     lines += ["## Summary", ""]
     for sentence in story["sentences"]:
         marks = "".join(f"[^{footnotes[o]}]" for o in sentence["outlets"] if o in footnotes)
@@ -96,7 +100,9 @@ def story_markdown(story: dict[str, Any]) -> str:
     lines += ["## Publications", "", "| published | outlet | title |", "|---|---|---|"]
     for article in story["articles"]:
         copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
-        lines.append(f"| {(article['published_at'] or '?')[:16]} | {_cell(article['outlet'])} | {_cell(article['title'])}{copy} |")
+        lines.append(
+            f"| {(article['published_at'] or '?')[:16]} | {_cell(article['outlet'])} | {_cell(article['title'])}{copy} |"
+        )
     lines.append("")
     if story.get("quotes"):
         lines += ["## Quotes", ""]
@@ -114,12 +120,17 @@ def story_markdown(story: dict[str, Any]) -> str:
     if story.get("entities"):
         lines += ["## Who and where", "", "| name | type | mentions | roles |", "|---|---|---|---|"]
         for entity in story["entities"][:TOP_ENTITIES]:
-            lines.append(f"| {_cell(entity['name'])} | {entity['type']} | {sum(entity['mentions'].values())} | {_cell('; '.join(entity['roles']))} |")
+            lines.append(
+                f"| {_cell(entity['name'])} | {entity['type']} | {sum(entity['mentions'].values())} "
+                f"| {_cell('; '.join(entity['roles']))} |"
+            )
         lines.append("")
     lines += _coverage_markdown(story)
     lines += ["## Sources", ""]
     for outlet, number in footnotes.items():
-        titles = "; ".join(f"[{a['title']}]({a['url']})" if a["url"] else a["title"] for a in story["articles"] if a["outlet"] == outlet)
+        titles = "; ".join(
+            f"[{a['title']}]({a['url']})" if a["url"] else a["title"] for a in story["articles"] if a["outlet"] == outlet
+        )
         lines.append(f"[^{number}]: {outlet}: {titles}")
     return "\n".join(lines) + "\n"
 

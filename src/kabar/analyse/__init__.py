@@ -56,7 +56,11 @@ def _same_speaker(a: str, b: str) -> bool:
 
 
 def _quotes(
-    originals: list[Article], carried: dict[str, list[str]], finder: EntityFinder, entities: dict[str, Entity], found: dict[str, list[Quote]]
+    originals: list[Article],
+    carried: dict[str, list[str]],
+    finder: EntityFinder,
+    entities: dict[str, Entity],
+    found: dict[str, list[Quote]],
 ) -> list[dict[str, Any]]:
     merged: list[dict[str, Any]] = []
     for article in originals:
@@ -106,10 +110,8 @@ def _cited_sources(originals: list[Article], carried: dict[str, list[str]]) -> t
             earliest.append((article.published_at or "9999", credit.name))
     ranked = sorted(cited.values(), key=lambda c: (-len(c["outlets"]), c["name"]))
     if first_claims:
-        first = max(set(first_claims), key=first_claims.count)
-    else:
-        first = min(earliest)[1] if earliest else None
-    return ranked, first
+        return ranked, max(sorted(set(first_claims)), key=first_claims.count)
+    return ranked, (min(earliest)[1] if earliest else None)
 
 
 def unglue(text: str) -> str:

@@ -112,7 +112,11 @@ class EntityFinder:
         joined: list[list[re.Match[str]]] = []
         for run in runs:
             previous = joined[-1] if joined else None
-            if previous and text[previous[-1].end() : run[0].start()] == " dan " and self._head_type(tuple(m.group().lower() for m in previous)):
+            if (
+                previous
+                and text[previous[-1].end() : run[0].start()] == " dan "
+                and self._head_type(tuple(m.group().lower() for m in previous))
+            ):
                 previous.extend(run)
             else:
                 joined.append(run)
@@ -126,7 +130,7 @@ class EntityFinder:
         if word in NAME_PARTICLES:
             return True
         tail = tuple(m.group().lower() for m in run[-MAX_ROLE_WORDS:])
-        return any(tail[i:] + (word,) in self.roles for i in range(len(tail)))
+        return any((*tail[i:], word) in self.roles for i in range(len(tail)))
 
     def _trim(self, text: str, run: list[re.Match[str]]) -> list[re.Match[str]]:
         at_start = SENTENCE_START_RE.search(text[max(0, run[0].start() - 3) : run[0].start()]) is not None
@@ -211,7 +215,14 @@ class EntityFinder:
             head = self._head(tuple(m.group().lower() for m in unknown)) if role_start is not None else None
             if head and len(unknown) > head[1] + 1:
                 named = unknown[: head[1] + 1]
-                out.append(Mention(text[named[0].start() : named[-1].end()], head[0], named[0].start(), surface=text[named[0].start() : named[-1].end()]))
+                out.append(
+                    Mention(
+                        text[named[0].start() : named[-1].end()],
+                        head[0],
+                        named[0].start(),
+                        surface=text[named[0].start() : named[-1].end()],
+                    )
+                )
                 del unknown[: head[1] + 1]
             while role_start is not None and len(unknown) > 1 and self._is_common(unknown[0].group()):
                 unknown.pop(0)
@@ -262,7 +273,9 @@ class EntityFinder:
     def _name_like(self, lowered: list[str]) -> bool:
         """Whether words can be a person's name: mostly not dictionary words, no English function words, not too long."""
         in_dictionary = sum(w in self.vocabulary for w in lowered)
-        return len(lowered) <= MAX_NAME_WORDS and in_dictionary * 2 <= len(lowered) and not any(w in self.english for w in lowered)
+        return (
+            len(lowered) <= MAX_NAME_WORDS and in_dictionary * 2 <= len(lowered) and not any(w in self.english for w in lowered)
+        )
 
 
 def merge_persons(entities: dict[str, Entity]) -> dict[str, Entity]:

@@ -21,25 +21,11 @@ QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "�
 DIRECT_RE = re.compile(r'"(?P<text>[^"\n]{12,}?)"')
 TAG_RE = re.compile(r"\s*,?\s*(?P<tag>[^\W\d_]+)\b(?P<rest>[^.\n\"]{0,120})", re.UNICODE)
 LEAD_IN_RE = re.compile(r"(?P<speaker>[^.\n\"]{2,120}?)\s+(?P<verb>[^\W\d_]+)\s*[,:]\s*$", re.UNICODE)
-MENURUT_RE = re.compile(r"\b[Mm]enurut\s+(?P<speaker>[^,.\"]{2,60}),\s*(?P<text>[^\"]{10,})$")
-MENURUT_PRONOUN_RE = re.compile(r"\b[Mm]enurut(?:nya|\s+(?:dia|ia|mereka|beliau))\b\s*,?\s*(?P<text>[^\"]{10,})$")
-INLINE_TAG_RE = re.compile(r"^[^\"]{0,80}?,\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,\"]{2,60}),\s*(?P<text>[^\"]{10,})$", re.UNICODE)
+INLINE_TAG_RE = re.compile(
+    r"^[^\"]{0,80}?,\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,\"]{2,60}),\s*(?P<text>[^\"]{10,})$", re.UNICODE
+)
 TRAILING_TAG_RE = re.compile(r"^(?P<text>[^\"]{15,}),\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,.\"]{2,60})\.?$", re.UNICODE)
-CLAUSE_BREAKS = re.compile(
-    r"\b(?:setelah|sebelum|ketika|karena|sementara|sedangkan|namun|tetapi|sehingga|saat)\b\s*", re.IGNORECASE
-)
-LEADING_CONNECTIVES = re.compile(
-    r"^(?:(?:sebelumnya|sementara itu|selain itu|namun|tetapi|kemudian|adapun|di sisi lain|dalam kesempatan itu|terkait hal itu|lebih lanjut)\s*,?\s*)+",
-    re.IGNORECASE,
-)
-TIME_PHRASES = re.compile(
-    r"\s*,?\s*\b(?:baru-baru ini|pekan lalu|minggu lalu|bulan lalu|tahun lalu|kemarin|hari ini|sebelumnya|juga|pun|pada \w+(?: \(\d+/\d+(?:/\d+)?\))?)\s*,?",
-    re.IGNORECASE,
-)
 BARE_QUOTE_START_RE = re.compile(r"(?:^|[.!?,\n])\s*$")
-ANAPHOR_RE = re.compile(r"^[a-z]*\s*[A-Za-z]+(?: [a-z]+){0,3} (?:ini|itu|tersebut)(?: (?:kemudian|juga|pun|lantas|sendiri|lalu|kembali))?$")
-"""A description pointing back ("Ibu satu anak ini", "Anggota termuda BTS ini kemudian") means the last named speaker."""
-UNNAMED_SPEAKER_STARTS = frozenset({"seorang", "para", "sejumlah", "pihak", "sebuah", "salah", "pejabat", "sumber"})
 MIN_QUOTE_WORDS = 4
 MIN_CLAUSE_WORDS = 5
 MARKER_WINDOW = 8
@@ -63,17 +49,8 @@ def _words(name: str, language: str) -> frozenset[str]:
     return lang.words(language, name)
 
 
-def _clean_speaker(raw: str, stops: frozenset[str]) -> str:
-    """The speaker named in the words before a reporting verb or after a quote tag."""
-    speaker = TIME_PHRASES.sub(",", LEADING_CONNECTIVES.sub("", raw.strip(" ,")))
-    parts = [p.strip() for p in speaker.split(",") if p.strip() and p.split()[0].lower() not in stops]
-    named = [p for p in parts if any(w[:1].isupper() for w in p.split()[1:]) or (p[:1].isupper() and len(p.split()) == 1)]
-    speaker = (named or parts or [""])[-1]
-    speaker = CLAUSE_BREAKS.split(re.split(r"\s+yang\s+", speaker)[0])[-1]
-    speaker = LEADING_CONNECTIVES.sub("", speaker).strip(" ,")
-    if speaker and speaker.split()[0].lower() in UNNAMED_SPEAKER_STARTS:
-        speaker = speaker[0].lower() + speaker[1:]
-    return speaker
+def _alternation(phrases: frozenset[str]) -> str:
+    return "|".join(sorted((re.escape(p) for p in phrases), key=len, reverse=True))
 
 
 class QuoteFinder:
@@ -84,12 +61,42 @@ class QuoteFinder:
         self.verbs = _words("reporting_verbs.txt", language)
         self.pronouns = _words("pronouns.txt", language)
         self.stops = _words("speaker_stops.txt", language)
+        self.unnamed = _words("unnamed_speakers.txt", language)
+        self.anaphors = lang.patterns(language, "speaker_anaphors.txt")
+        connectives = _alternation(_words("speaker_connectives.txt", language))
+        self.connectives_re = re.compile(rf"^(?:(?:{connectives})\s*,?\s*)+", re.IGNORECASE)
+        times = "|".join(p.pattern for p in lang.patterns(language, "speaker_time_phrases.txt"))
+        self.times_re = re.compile(rf"\s*,?\s*\b(?:{times})\s*,?", re.IGNORECASE)
+        self.breaks_re = re.compile(rf"\b(?:{_alternation(_words('clause_breaks.txt', language))})\b\s*", re.IGNORECASE)
+        self.relative_re = re.compile(rf"\s+(?:{_alternation(_words('relative_markers.txt', language))})\s+", re.IGNORECASE)
+        according = _alternation(_words("according_to.txt", language))
+        pronouns = _alternation(_words("pronouns.txt", language))
+        self.according_re = re.compile(
+            rf"\b(?:{according})\s+(?P<speaker>[^,.\"]{{2,60}}),\s*(?P<text>[^\"]{{10,}})$", re.IGNORECASE
+        )
+        self.according_pronoun_re = re.compile(
+            rf"\b(?:{according})(?:nya|\s+(?:{pronouns}))\b\s*,?\s*(?P<text>[^\"]{{10,}})$", re.IGNORECASE
+        )
         self.not_names = _words("not_entities.txt", language) | frozenset(row[0] for row in lang.table(language, "months.tsv"))
         verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
         self.verb_re = re.compile(rf"\b(?:{verbs})\b", re.IGNORECASE)
-        self.connector_re = re.compile(rf"(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:bahwa\s+)?|\s+bahwa\s+|:\s*)", re.IGNORECASE)
+        self.connector_re = re.compile(
+            rf"(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:bahwa\s+)?|\s+bahwa\s+|:\s*)", re.IGNORECASE
+        )
         self.clause_verbs = _words("clause_verbs.txt", language)
         self.markers = _words("clause_markers.txt", language)
+
+    def _clean_speaker(self, raw: str) -> str:
+        """The speaker named in the words before a reporting verb or after a quote tag."""
+        speaker = self.times_re.sub(",", self.connectives_re.sub("", raw.strip(" ,")))
+        parts = [p.strip() for p in speaker.split(",") if p.strip() and p.split()[0].lower() not in self.stops]
+        named = [p for p in parts if any(w[:1].isupper() for w in p.split()[1:]) or (p[:1].isupper() and len(p.split()) == 1)]
+        speaker = (named or parts or [""])[-1]
+        speaker = self.breaks_re.split(self.relative_re.split(speaker)[0])[-1]
+        speaker = self.connectives_re.sub("", speaker).strip(" ,")
+        if speaker and speaker.split()[0].lower() in self.unnamed:
+            speaker = speaker[0].lower() + speaker[1:]
+        return speaker
 
     def _speaker_after_tag(self, rest: str) -> str:
         """The words naming the speaker after a quote tag; 'juru bicara X, Abbas Mousavi,' keeps the name after the comma."""
@@ -112,7 +119,7 @@ class QuoteFinder:
         return 0 < len(words) <= MAX_NAME_WORDS and all(w[:1].isupper() and w.lower() not in self.not_names for w in words)
 
     def _resolve(self, speaker: str, last: str | None) -> str | None:
-        if not speaker or speaker.lower() in self.pronouns or ANAPHOR_RE.search(speaker):
+        if not speaker or speaker.lower() in self.pronouns or any(p.search(speaker) for p in self.anaphors):
             return last
         if len(speaker.split()) > MAX_SPEAKER_WORDS:
             return None
@@ -152,13 +159,13 @@ class QuoteFinder:
         if tag and tag.group("tag").lower() in self.tags:
             if tag.group("tag").lower().endswith("nya"):
                 return ""
-            return _clean_speaker(self._speaker_after_tag(tag.group("rest")), self.stops)
+            return self._clean_speaker(self._speaker_after_tag(tag.group("rest")))
         before = text[max(0, match.start() - 160) : match.start()]
         lead = LEAD_IN_RE.search(before)
         if lead and (lead.group("verb").lower() in self.verbs or lead.group("verb").lower() in self.tags):
-            return _clean_speaker(lead.group("speaker"), self.stops)
+            return self._clean_speaker(lead.group("speaker"))
         if before.rstrip().endswith(":"):
-            return _clean_speaker(before.rstrip()[:-1].rsplit(".", 1)[-1], self.stops)
+            return self._clean_speaker(before.rstrip()[:-1].rsplit(".", 1)[-1])
         return None
 
     def _indirect(self, text: str, direct_spans: list[tuple[int, int]]) -> list[Quote]:
@@ -181,16 +188,20 @@ class QuoteFinder:
             if not before or before.count('"') % 2 or before.split()[-1].lower() in self.stops:
                 continue
             content = self._content(verb.group().lower(), sentence[verb.end() :])
-            speaker = _clean_speaker(before, self.stops) if content else ""
+            speaker = self._clean_speaker(before) if content else ""
             if speaker and len(speaker.split()) <= MAX_SPEAKER_WORDS:
                 return Quote(speaker, content, False, 0)
-        for pattern in (MENURUT_PRONOUN_RE, MENURUT_RE, INLINE_TAG_RE, TRAILING_TAG_RE):
+        for pattern in (self.according_pronoun_re, self.according_re, INLINE_TAG_RE, TRAILING_TAG_RE):
             match = pattern.search(sentence)
             if not match or ("tag" in match.groupdict() and match.group("tag").lower() not in self.tags):
                 continue
             raw = match.groupdict().get("speaker") or ""
-            raw = self._speaker_after_tag(raw) if "tag" in match.groupdict() else re.sub(r"^(?:laporan|keterangan)\s+", "", raw, flags=re.IGNORECASE)
-            return Quote(_clean_speaker(raw, self.stops), match.group("text").strip(), False, 0)
+            raw = (
+                self._speaker_after_tag(raw)
+                if "tag" in match.groupdict()
+                else re.sub(r"^(?:laporan|keterangan)\s+", "", raw, flags=re.IGNORECASE)
+            )
+            return Quote(self._clean_speaker(raw), match.group("text").strip(), False, 0)
         return None
 
     def _content(self, verb: str, rest: str) -> str | None:
@@ -203,6 +214,11 @@ class QuoteFinder:
         if len(words) < MIN_CLAUSE_WORDS or rest.lstrip().startswith('"'):
             return None
         first = words[0].strip(",")
-        if verb in self.clause_verbs or first[:1].isupper() or first.lower() in self.pronouns or any(w.lower() in self.markers for w in words[:MARKER_WINDOW]):
+        if (
+            verb in self.clause_verbs
+            or first[:1].isupper()
+            or first.lower() in self.pronouns
+            or any(w.lower() in self.markers for w in words[:MARKER_WINDOW])
+        ):
             return rest.strip(" ,")
         return None
