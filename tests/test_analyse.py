@@ -147,3 +147,14 @@ def test_analysis_is_deterministic_and_fast_on_a_large_story(clickid_examples) -
         c["name"]: sorted(c["outlets"]) for c in first["cited_sources"]
     }
     assert analyse(articles) == first
+
+
+def test_english_articles_use_the_english_word_lists() -> None:
+    text = (
+        '"We are ready to talk," said John Smith on Monday. The ministry said that talks would resume in Geneva, '
+        "according to Reuters. The talks began on 24 February."
+    )
+    story = analyse([Article(id="e", title="Talks", text=text, outlet="example.com", published_at="2022-09-06", language="en")])
+    assert [(q["speaker"], q["direct"]) for q in story["quotes"]] == [("John Smith", True), ("the ministry", False)]
+    assert [c["name"] for c in story["cited_sources"]] == ["Reuters"]
+    assert [e["date"] for e in story["timeline"]] == ["2022-02-24"]

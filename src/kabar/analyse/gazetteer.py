@@ -53,21 +53,26 @@ def _add(gazetteer: Gazetteer, surface: str, known: Known) -> None:
     gazetteer.max_tokens = max(gazetteer.max_tokens, len(surface.split()))
 
 
+def _rows(language: str, name: str) -> tuple[tuple[str, ...], ...]:
+    """A name file of the language, or the Indonesian one where the language has none (names travel)."""
+    return lang.table(language, name) or lang.table("id", name)
+
+
 @cache
 def gazetteer(language: str = "id") -> Gazetteer:
     """The gazetteer of one language: later files override earlier ones (aliases win)."""
     result = Gazetteer({}, {}, {}, 1)
-    for (place,) in lang.table(language, "places.txt"):
+    for (place,) in _rows(language, "places.txt"):
         _add(result, place, Known(place, "place"))
-    for row in lang.table(language, "countries.tsv"):
+    for row in _rows(language, "countries.tsv"):
         for surface in row:
             _add(result, surface, Known(row[0], "place"))
-    for row in lang.table(language, "media_sources.tsv"):
+    for row in _rows(language, "media_sources.tsv"):
         known = Known(row[0], "organization")
         for surface in row:
             _add(result, surface, known)
             result.media[surface.casefold()] = row[0]
-    for row in lang.table(language, "aliases.tsv"):
+    for row in _rows(language, "aliases.tsv"):
         known = Known(row[0], row[1])
         for surface in (row[0], *row[2:]):
             _add(result, surface, known)

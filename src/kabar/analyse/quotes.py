@@ -25,6 +25,7 @@ INLINE_TAG_RE = re.compile(
     r"^[^\"]{0,80}?,\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,\"]{2,60}),\s*(?P<text>[^\"]{10,})$", re.UNICODE
 )
 TRAILING_TAG_RE = re.compile(r"^(?P<text>[^\"]{15,}),\s*(?P<tag>[^\W\d_]+)\s+(?P<speaker>[^,.\"]{2,60})\.?$", re.UNICODE)
+NEVER = "(?!)"
 BARE_QUOTE_START_RE = re.compile(r"(?:^|[.!?,\n])\s*$")
 MIN_QUOTE_WORDS = 4
 MIN_CLAUSE_WORDS = 5
@@ -50,7 +51,8 @@ def _words(name: str, language: str) -> frozenset[str]:
 
 
 def _alternation(phrases: frozenset[str]) -> str:
-    return "|".join(sorted((re.escape(p) for p in phrases), key=len, reverse=True))
+    """A regular-expression alternation of phrases, longest first; one that never matches when there are none."""
+    return "|".join(sorted((re.escape(p) for p in phrases), key=len, reverse=True)) or NEVER
 
 
 class QuoteFinder:
@@ -65,7 +67,7 @@ class QuoteFinder:
         self.anaphors = lang.patterns(language, "speaker_anaphors.txt")
         connectives = _alternation(_words("speaker_connectives.txt", language))
         self.connectives_re = re.compile(rf"^(?:(?:{connectives})\s*,?\s*)+", re.IGNORECASE)
-        times = "|".join(p.pattern for p in lang.patterns(language, "speaker_time_phrases.txt"))
+        times = "|".join(p.pattern for p in lang.patterns(language, "speaker_time_phrases.txt")) or NEVER
         self.times_re = re.compile(rf"\s*,?\s*\b(?:{times})\s*,?", re.IGNORECASE)
         self.breaks_re = re.compile(rf"\b(?:{_alternation(_words('clause_breaks.txt', language))})\b\s*", re.IGNORECASE)
         self.relative_re = re.compile(rf"\s+(?:{_alternation(_words('relative_markers.txt', language))})\s+", re.IGNORECASE)
@@ -78,10 +80,12 @@ class QuoteFinder:
             rf"\b(?:{according})(?:nya|\s+(?:{pronouns}))\b\s*,?\s*(?P<text>[^\"]{{10,}})$", re.IGNORECASE
         )
         self.not_names = _words("not_entities.txt", language) | frozenset(row[0] for row in lang.table(language, "months.tsv"))
-        verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
+        verbs = _alternation(self.verbs)
+        that = _alternation(_words("complementisers.txt", language))
         self.verb_re = re.compile(rf"\b(?:{verbs})\b", re.IGNORECASE)
         self.connector_re = re.compile(
-            rf"(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:bahwa\s+)?|\s+bahwa\s+|:\s*)", re.IGNORECASE
+            rf"(?P<gap>(?:\s+[^\s,\"]+){{0,{MAX_VERB_GAP_WORDS}}}?)\s*(?:,\s*(?:(?:{that})\s+)?|\s+(?:{that})\s+|:\s*)",
+            re.IGNORECASE,
         )
         self.clause_verbs = _words("clause_verbs.txt", language)
         self.markers = _words("clause_markers.txt", language)

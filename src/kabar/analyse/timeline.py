@@ -22,19 +22,30 @@ FUTURE_SLACK = timedelta(days=2)
 MAX_EVENT_CHARS = 240
 
 
+def _data(language: str, name: str) -> str:
+    """A language's data file, or the Indonesian one (which also lists English month names) when it has none."""
+    return language if lang.table(language, name) else "id"
+
+
 @cache
 def _months(language: str) -> dict[str, int]:
-    return {row[0]: int(row[1]) for row in lang.table(language, "months.tsv")}
+    return {row[0]: int(row[1]) for row in lang.table(_data(language, "months.tsv"), "months.tsv")}
+
+
+def _alternation(words: frozenset[str] | dict[str, int]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
 @cache
 def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    months = "|".join(sorted(_months(language), key=len, reverse=True))
+    months = _alternation(_months(language))
+    before = _alternation(lang.words(_data(language, "month_cues.txt"), "month_cues.txt"))
+    after = _alternation(lang.words(_data(language, "month_cues_after.txt"), "month_cues_after.txt"))
     day_month = re.compile(rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{months})\b\.?(?:\s+(?P<year>(?:19|20)\d\d)\b)?", re.IGNORECASE)
     numeric = re.compile(r"\((?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2}|\d{4}))?\)")
     month_only = re.compile(
-        rf"(?<!\d\s)(?:\b(?:pada|bulan|sejak|awal|akhir|pertengahan|hingga|sampai|in|since)\s+(?:bulan\s+)?)(?P<month>{months})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?"
-        rf"|(?<!\d\s)\b(?P<month2>{months})\s+(?:(?P<year2>(?:19|20)\d\d)\b|lalu\b)",
+        rf"(?<!\d\s)\b(?:{before})\s+(?P<month>{months})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?"
+        rf"|(?<!\d\s)\b(?P<month2>{months})\s+(?:(?P<year2>(?:19|20)\d\d)\b|(?:{after})\b)",
         re.IGNORECASE,
     )
     return day_month, numeric, month_only
