@@ -28,7 +28,7 @@ LEAD_WEIGHT = 1.0
 LEAD_DECAY = 0.7
 """A sentence's lead bonus is LEAD_WEIGHT × LEAD_DECAY ** (its position among the article's usable sentences)."""
 QUESTION_PENALTY = 0.2
-SUPPORT_WEIGHT = 0.3
+SUPPORT_WEIGHT = 1.0
 MAX_ATTRIBUTION_WORDS = 3
 """A sentence with a source cue and at most this many other content words is pure attribution."""
 MIN_SENTENCES, MAX_SENTENCES = 3, 7
