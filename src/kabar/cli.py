@@ -152,6 +152,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Extract articles without storing them (one JSON object per line with --json)."""
+    from kabar.extract.command import run_extract
+
+    return run_extract(args.paths, as_json=args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kabar`` command."""
     parser = argparse.ArgumentParser(prog="kabar", description="kabar: a news story engine, Indonesian first.")
@@ -187,7 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: ./kabar.db)")
     export.set_defaults(run=cmd_export)
 
-    for sub in (ingest, stories, story, recluster):
+    extract = commands.add_parser("extract", help="extract articles from files without storing: check extraction")
+    extract.add_argument("paths", nargs="+")
+    extract.set_defaults(run=cmd_extract)
+
+    for sub in (ingest, stories, story, recluster, extract):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: ./kabar.db)")
     return parser

@@ -18,6 +18,7 @@ from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
 from kabar.dedup import NearDuplicateIndex
 from kabar.extract import ExtractionError, extract
+from kabar.extract.furniture import OutletFurniture
 from kabar.features import article_features
 from kabar.model import Article, RawDocument
 from kabar.read import read_paths
@@ -71,6 +72,7 @@ class Kabar:
         self.store = store
         blob = store.load_state(STATE_NAME)
         self.state: StageState = pickle.loads(blob) if blob else StageState(StoryClusterer(), NearDuplicateIndex())
+        self.furniture = OutletFurniture(store)
 
     @classmethod
     def open(cls, location: str | Path = "kabar.db") -> Kabar:
@@ -131,6 +133,7 @@ class Kabar:
                     exhausted = True
                 if added:
                     self._save_state()
+                    self.furniture.flush()
             yield from outcomes
 
     def _save_state(self) -> None:
@@ -139,7 +142,7 @@ class Kabar:
     def _ingest_one(self, document: RawDocument, on_problem: Callable[[str, str], None]) -> Outcome:
         input_id = str(document.hints["id"]) if document.hints.get("id") not in (None, "") else None
         try:
-            article = extract(document)
+            article = extract(document, self.furniture.known)
         except ExtractionError as error:
             on_problem(document.source, str(error))
             return Outcome(document.source, "skipped", input_id, message=str(error))
@@ -150,6 +153,8 @@ class Kabar:
             return Outcome(document.source, "duplicate", input_id, existing, stored.story_id if stored else None)
         self._assign(article)
         self.store.add_article(article)
+        if article.duplicate_of is None:
+            self.furniture.observe(article)
         status = "near-duplicate" if article.duplicate_of else "added"
         return Outcome(document.source, status, input_id, article.id, article.story_id)
 

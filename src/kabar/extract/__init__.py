@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 
 import ftfy
 
 from kabar import lang
 from kabar.extract.crawled import clean_crawled_text
-from kabar.extract.dates import date_from_url, find_dates, parse_date, publication_date
+from kabar.extract.dates import date_from_url, parse_date, publication_date
 from kabar.extract.html import extract_html
 from kabar.extract.language import detect_language
 from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text
@@ -113,11 +113,11 @@ def clean_authors(names: Collection[str]) -> list[str]:
     return authors
 
 
-def extract(raw: RawDocument, known_furniture: Collection[str] = frozenset()) -> Article:
+def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | None = None) -> Article:
     """Turn one RawDocument into an Article; raises ExtractionError when nothing is left.
 
-    ``known_furniture`` holds ``crawled.line_key`` keys of lines this document's outlet repeats across
-    its articles (the engine learns them from the store); such lines are removed like pattern furniture.
+    ``known_furniture`` maps an outlet to the ``crawled.line_key`` keys of lines it repeats across its
+    articles (the engine learns them, see ``furniture.py``); such lines are removed like pattern furniture.
     """
     hints = raw.hints
     content = _decode(raw.content)
@@ -141,17 +141,18 @@ def extract(raw: RawDocument, known_furniture: Collection[str] = frozenset()) ->
         page_furniture = fields.removed
         content = fields.text
     content = fix_mojibake(content)
-    cleaned = clean_crawled_text(content, fix_mojibake(title_hint), known_furniture=known_furniture)
-    text = cleaned.text.strip()
-    if not text:
-        raise ExtractionError("no article text left after removing page furniture")
-    crawl_date = str(hints.get("crawl_date") or "") or cleaned.crawl_date
     outlet = (
         canonical_outlet(str(hints.get("outlet") or ""))
         or (domain_of(url) if url else "")
         or (domain_of(page_host) if page_host else "")
         or outlet_from_text(content)
     )
+    learned = known_furniture.get(outlet, frozenset()) if known_furniture and outlet else frozenset()
+    cleaned = clean_crawled_text(content, fix_mojibake(title_hint), known_furniture=learned)
+    text = cleaned.text.strip()
+    if not text:
+        raise ExtractionError("no article text left after removing page furniture")
+    crawl_date = str(hints.get("crawl_date") or "") or cleaned.crawl_date
     title = cleaned.title or _first_sentence(text)
     date_text = f"{title}\n{content[:DATE_SCAN_CHARS]}" if raw.kind != "html" else f"{title}\n{text[:DATE_SCAN_CHARS]}"
     published, date_note = _published(published_meta, url, date_text, crawl_date)
@@ -177,8 +178,7 @@ def extract(raw: RawDocument, known_furniture: Collection[str] = frozenset()) ->
 def _published(meta: str, url: str, text: str, crawl_date: str | None) -> tuple[datetime | None, str | None]:
     """Publication date and a note on any conflict.
 
-    Cascade: page or record metadata, then a date in the URL, then the text (``publication_date``). A
-    metadata or URL date without a time takes the time of a same-day dateline in the text. A date after
+    Cascade: page or record metadata, then a date in the URL, then the text (``publication_date``). A date after
     the crawl date is refused (and noted); when the article's own date and the crawl date disagree, the
     article's date is used and the disagreement noted.
     """
@@ -200,10 +200,6 @@ def _published(meta: str, url: str, text: str, crawl_date: str | None) -> tuple[
     if value is None:
         found = publication_date(text, reference)
         value = found.value if found else None
-    elif value.hour == 0 and value.minute == 0:
-        same_day = [d for d in find_dates(text[:DATE_SCAN_CHARS], reference) if d.has_time and d.value.date() == value.date()]
-        if same_day:
-            value = same_day[0].value
     if value is not None and crawl_date and value.strftime("%Y-%m") != crawl_date[:7]:
         notes.append(
             f"crawl date {crawl_date} differs from the article's own date {value.date().isoformat()}; the article's date is used"

@@ -2,9 +2,9 @@
 
 Cascade, in order:
 (1) the crawler's ``date YYYY-MM`` header is split off;
-(2) a line the outlet repeats across many of its articles (``known_furniture``, learned by the engine
-    from the store's per-outlet line counts, see ``line_key``) is dropped;
-(3) author/editor credit lines ("LAPORAN: RENI ERINA", "Editor:", "Penulis:") become authors;
+(2) author/editor credit lines ("LAPORAN: RENI ERINA", "Editor:", "Penulis:") become authors;
+(3) a line the outlet repeats across many of its articles (``known_furniture``, learned by the engine
+    from the store's per-outlet line counts, see ``line_key`` and ``furniture.py``) is dropped;
 (4) whole lines matching ``furniture_lines.txt`` are dropped (only lines up to ``MAX_FURNITURE_LINE_CHARS``:
     furniture is short, and a long paragraph is never tested against the line patterns);
 (5) furniture glued into a paragraph is cut: "Baca juga: <linked title>" up to where the next sentence
@@ -112,7 +112,7 @@ def _headline_small_words(language: str) -> frozenset[str]:
     return lang.words(language, "headline_small_words.txt")
 
 
-GLUE_RE = re.compile(r"(?<=[a-z0-9?!.)'\"”])(?=[A-Z][a-z])|[\"“]|\n|,(?=\S)|[.!?](?=\s|$)")
+GLUE_RE = re.compile(r"(?<=[a-z0-9?!.)\"”])(?=[A-Z][a-z])|[\"“]|\n|,(?=[^\s\d])|[.!?](?=\s|$)")
 """Where a linked title glued into a paragraph ends: a word glued to the next sentence ("MasukFase"),
 an opening quote, a line end, a CLICK-ID paragraph joint (",Ini"), or a sentence end."""
 
@@ -168,7 +168,7 @@ def cut_read_also(line: str, language: str, removed: list[str]) -> str:
         window = line[cue_end : cue_end + READ_ALSO_MAX_CHARS]
         glue = GLUE_RE.search(window)
         end = glue.start() if glue else len(window)
-        if glue and glue.group(0) in ".!?":
+        if glue and glue.group(0) and glue.group(0) in ".!?":
             end += 1
         end = min(end, _title_run_end(window[:end], language)) if end > 0 else end
         out.append(line[position:start])
@@ -178,20 +178,23 @@ def cut_read_also(line: str, language: str, removed: list[str]) -> str:
     return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
 
 
-def cut_inline_furniture(line: str, language: str, removed: list[str]) -> str:
-    """Remove furniture glued into a line, appending what was cut to ``removed``."""
-    line = cut_read_also(line, language, removed)
+def cut_inline_furniture(line: str, language: str, removed: list[str]) -> list[str]:
+    """Remove furniture glued into a line, appending what was cut to ``removed``; returns the line's pieces.
+
+    A cut in mid-line (an ad between two paragraphs that the crawler joined) splits the line there.
+    """
 
     def _cut(match: re.Match[str]) -> str:
         if match.group(0).strip():
             removed.append(match.group(0).strip())
-        return " " if match.group(0)[:1].isspace() else ""
+        return "\n" if match.start() > 0 and match.end() < len(match.string) else ""
 
     lowered = line.lower()
     for cue, pattern in _inline_patterns(language):
         if cue == "*" or cue in lowered:
             line = pattern.sub(_cut, line)
-    return line.strip()
+    pieces = [cut_read_also(piece, language, removed) for piece in line.split("\n")]
+    return [piece for piece in pieces if piece]
 
 
 def is_furniture_line(line: str, language: str) -> bool:
@@ -236,22 +239,19 @@ def clean_crawled_text(
         line = TAG_RE.sub("", raw_line).strip() if "<" in raw_line else raw_line.strip()
         if not line:
             continue
-        if known_furniture and len(line) <= LEARNED_LINE_MAX_CHARS and line_key(line) in known_furniture:
-            furniture.append(line)
-            continue
         names = credit_names(line)
         if names is not None:
             authors.extend(name for name in names if name.lower() not in (a.lower() for a in authors))
             furniture.append(line)
             continue
+        if known_furniture and len(line) <= LEARNED_LINE_MAX_CHARS and line_key(line) in known_furniture:
+            furniture.append(line)
+            continue
         if is_furniture_line(line, language):
             furniture.append(line)
             continue
-        line = cut_inline_furniture(line, language, furniture)
-        if line and not is_furniture_line(line, language):
-            kept.append(line)
-        elif line:
-            furniture.append(line)
+        for piece in cut_inline_furniture(line, language, furniture):
+            (furniture if is_furniture_line(piece, language) else kept).append(piece)
     title = " ".join(title_hint.split())
     if not title:
         for index, line in enumerate(kept[:10]):

@@ -107,6 +107,7 @@ class FoundDate:
     weekday_matches: bool = True
     cue: str = ""
     after_comma: bool = False
+    starts_line: bool = False
 
     @property
     def is_dateline(self) -> bool:
@@ -235,6 +236,9 @@ def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
         window = text[window_start : match.start()]
         window_start += max(window.rfind("\n"), window.rfind(". "), window.rfind(".,")) + 1
         cue = patterns.cue.search(text, window_start, match.start())
+        line_prefix = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        if weekday_match and len(line_prefix) <= WEEKDAY_WINDOW:
+            line_prefix = patterns.weekday.sub("", line_prefix)
         found.append(
             FoundDate(
                 value=value,
@@ -245,6 +249,7 @@ def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
                 weekday_matches=weekday is None or value.isoweekday() == weekday,
                 cue=_cues()[cue.group("cue").lower()] if cue else "",
                 after_comma=bool(weekday_match and weekday_match.group("comma")),
+                starts_line=len(line_prefix) <= WEEKDAY_WINDOW and not any(ch.isalnum() for ch in line_prefix),
             )
         )
     return found
@@ -254,14 +259,17 @@ def publication_date(text: str, crawl_date: date | None = None) -> FoundDate | N
     """The article's own publication date among the dates its text states, or None.
 
     Cascade, measured on CLICK-ID (bench/extraction.py): (1) a date with a time within the first
-    ``DATELINE_HEAD_CHARS`` characters is the page's own dateline and wins; (2) otherwise the latest of
+    ``DATELINE_HEAD_CHARS`` characters, or on a line of its own ("• Rabu, 07 September 2022, 07:47 WIB"),
+    is the page's own dateline and wins; (2) otherwise the latest of
     the first non-empty pool: dates cued as today ("hari ini, Senin (16/9/2019)"); report datelines
     after a comma with no cue ("kata Bobby, Selasa (10/9/2019)"), the way Indonesian reports date what
     they report; other datelines (weekday or time attached) with no past or future cue; uncued dates;
     any date; a weekday that contradicts its date (a typo) sends the date to the last pool. The report
-    is as new as its newest such date. Dates after the crawl date (its month's end when only the month is
-    known) are never accepted. A yearless date ("Senin (5/9)") takes its year from
-    the crawl date or else from the newest date with a year in the same text.
+    is as new as its newest such date (a time in running text is an event's, so it is kept only when it
+    is the chosen date's own). Dates
+    after the crawl date (its month's end when only the month is known) are never accepted. A yearless
+    date ("Senin (5/9)") takes its year from the crawl date or else from the newest date with a year in
+    the same text.
     """
     candidates = find_dates(text, crawl_date)
     if crawl_date is not None:
@@ -269,7 +277,7 @@ def publication_date(text: str, crawl_date: date | None = None) -> FoundDate | N
         candidates = [d for d in candidates if d.value.date() <= latest]
     if not candidates:
         return None
-    head = [d for d in candidates if d.has_time and d.position < DATELINE_HEAD_CHARS and d.weekday_matches]
+    head = [d for d in candidates if d.has_time and d.weekday_matches and (d.position < DATELINE_HEAD_CHARS or d.starts_line)]
     if head:
         return head[0]
     consistent = [d for d in candidates if d.weekday_matches]
@@ -280,8 +288,7 @@ def publication_date(text: str, crawl_date: date | None = None) -> FoundDate | N
         [d for d in consistent if not d.cue],
         candidates,
     )
-    chosen = next(pool for pool in pools if pool)
-    return max(chosen, key=lambda d: (d.value.date(), d.weekday_matches, d.has_time, -d.position))
+    return max(next(pool for pool in pools if pool), key=lambda d: (d.value.date(), d.weekday_matches, d.has_time, -d.position))
 
 
 def _month_end(day: date) -> date:

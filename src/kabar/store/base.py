@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -72,6 +73,14 @@ class Store(ABC):
     @abstractmethod
     def merges(self) -> list[dict[str, Any]]:
         """All recorded story merges."""
+
+    @abstractmethod
+    def add_outlet_lines(self, articles: dict[str, int], lines: dict[str, Counter[str]]) -> None:
+        """Add articles seen per outlet and, per outlet and normalised line, the articles containing it."""
+
+    @abstractmethod
+    def outlet_furniture(self, min_articles: int, min_share: float, outlets: list[str] | None = None) -> dict[str, set[str]]:
+        """Lines in at least ``min_articles`` and ``min_share`` of an outlet's articles (all outlets or ``outlets``)."""
 
     @abstractmethod
     def save_state(self, name: str, value: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,14 @@ CREATE TABLE IF NOT EXISTS story_merges (
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outlet_articles (outlet TEXT PRIMARY KEY, n_articles INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outlet_lines (
+    outlet TEXT NOT NULL,
+    line TEXT NOT NULL,
+    n_articles INTEGER NOT NULL,
+    PRIMARY KEY (outlet, line)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS outlet_lines_count ON outlet_lines(outlet, n_articles);
 """
 ARTICLE_COLUMNS = (
     "id",
@@ -226,6 +235,28 @@ class SQLiteStore(Store):
     def merges(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT from_story, into_story, reason FROM story_merges ORDER BY seq").fetchall()
         return [{"from": a, "into": b, "reason": json.loads(c)} for a, b, c in rows]
+
+    def add_outlet_lines(self, articles: dict[str, int], lines: dict[str, Counter[str]]) -> None:
+        add = "DO UPDATE SET n_articles=n_articles+excluded.n_articles"
+        self.db.executemany(f"INSERT INTO outlet_articles VALUES (?, ?) ON CONFLICT(outlet) {add}", articles.items())
+        self.db.executemany(
+            f"INSERT INTO outlet_lines VALUES (?, ?, ?) ON CONFLICT(outlet, line) {add}",
+            ((outlet, line, n) for outlet, counts in lines.items() for line, n in counts.items()),
+        )
+
+    def outlet_furniture(self, min_articles: int, min_share: float, outlets: list[str] | None = None) -> dict[str, set[str]]:
+        query = (
+            "SELECT l.outlet, l.line FROM outlet_articles a JOIN outlet_lines l ON l.outlet = a.outlet"
+            " AND l.n_articles >= MAX(?, ? * a.n_articles)"
+        )
+        params: list[Any] = [min_articles, min_share]
+        if outlets is not None:
+            query += f" WHERE a.outlet IN ({', '.join('?' * len(outlets))})"
+            params += outlets
+        learned: dict[str, set[str]] = {}
+        for outlet, line in self.db.execute(query, params):
+            learned.setdefault(outlet, set()).add(line)
+        return learned
 
     def save_state(self, name: str, value: bytes) -> None:
         self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (name, value))
