@@ -1,131 +1,321 @@
 """Cluster stage: assign each incoming article to a story, online.
 
-Each story keeps a TF-IDF centroid (sum of its articles' unit vectors, IDF frozen when each article
-arrived). An article's candidates come from an inverted index over the stories' salient terms, kept
-only while the story is active around the article's publication time, so the work per article does
-not grow with the number of stories. The best candidate is joined when its score passes
-``threshold``; otherwise the article opens a new story.
+For every article:
+
+1. Candidates come from an inverted index of (term, publication day) → stories, read only for the
+   days within ``window_days`` of the article's day (and undated stories; an undated article reads
+   every day), keeping the ``max_candidates`` stories that share the most weight of its salient
+   terms. The work per article is bounded by the window, not by the number of stories; stories no
+   article has touched for ``memory_articles`` arrivals are dropped from memory (they stay in the
+   store), so memory is bounded too and late articles within that reach still find their story.
+2. Each candidate is scored by a small logistic-regression model for the article's language
+   (``models/cluster-<language>.json``, trained by bench/train_cluster.py on clickid-dev for
+   Indonesian and ECB+ train for English) over evidence: cosine to the story's
+   centroid, title cosine, shared names and numbers, the time gap, the story's size, and the
+   margin over the other candidates.
+3. The article joins the most probable candidate when its probability reaches the model's join
+   threshold (a story quiet for more than ``quiet_days`` needs the higher reopen threshold);
+   otherwise it opens a new story. Any other candidate that is as probable as the merge threshold is
+   merged into the joined story: the article showed the two are one.
+
+The clusterer holds only plain data, so it pickles; it is deterministic for the same input order.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from kabar.features import ArticleFeatures
 from kabar.model import Assignment
 
+MODEL_DIR = Path(__file__).parent / "models"
+DEFAULT_LANGUAGE = "id"
+FEATURES = (
+    "cosine", "title_cosine", "max_cosine", "max_title", "mean_cosine", "mean_title", "names", "core_names", "numbers",
+    "year_conflict", "gap", "no_date", "size", "margin", "cosine_x_title",
+)
+"""Evidence for one (article, story) pair, in the order the model's weights use."""
+GAP_CAP_DAYS = 7.0
+MEMBERS = 8
+"""A story keeps its last eight articles' vectors for nearest-member evidence."""
+COMPACT_EVERY = 5000
+"""Arrivals between sweeps that drop forgotten stories from memory and the index."""
+
 
 @dataclass(slots=True)
 class StoryState:
-    """What the clusterer remembers of one story."""
+    """What the clusterer remembers of one story: centroids, names, numbers, time span."""
 
     centroid: dict[str, float] = field(default_factory=dict)
     norm_sq: float = 0.0
+    title_centroid: dict[str, float] = field(default_factory=dict)
+    title_norm_sq: float = 0.0
+    names: Counter[str] = field(default_factory=Counter)
+    name_weights: dict[str, float] = field(default_factory=dict)
+    numbers: Counter[str] = field(default_factory=Counter)
+    years: Counter[str] = field(default_factory=Counter)
     size: int = 0
+    touched: int = 0
+    members: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
     first_day: float | None = None
     last_day: float | None = None
-    names: Counter[str] = field(default_factory=Counter)
-    indexed_terms: set[str] = field(default_factory=set)
+
+
+def _dot(vector: dict[str, float], centroid: dict[str, float]) -> float:
+    get = centroid.get
+    return sum(weight * get(term, 0.0) for term, weight in vector.items())
+
+
+def _add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
+    """Add a vector to a centroid in place; return the centroid's new squared norm."""
+    new_norm_sq = norm_sq + 2 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+    for term, weight in vector.items():
+        centroid[term] = centroid.get(term, 0.0) + weight
+    return new_norm_sq
+
+
+def model_path(language: str) -> Path:
+    """Where the trained model for a language lives."""
+    return MODEL_DIR / f"cluster-{language}.json"
+
+
+def load_models() -> dict[str, dict[str, Any]]:
+    """The trained scoring models by language: feature names, weights, bias and decision thresholds."""
+    models = {}
+    for path in sorted(MODEL_DIR.glob("cluster-*.json")):
+        model = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(model["features"]) != FEATURES:
+            raise ValueError(f"{path}: model features {model['features']} do not match the clusterer's {list(FEATURES)}")
+        models[path.stem.removeprefix("cluster-")] = model
+    return models
 
 
 class StoryClusterer:
-    """Online single-pass story clusterer over TF-IDF centroids with a time window.
+    """Online story clusterer: indexed candidates, a learned join-or-new decision, merges.
 
     All settings are constructor arguments, stored as given, so a clusterer can be cloned or pickled.
     """
 
     def __init__(
         self,
-        threshold: float = 0.30,
-        window_days: float = 4.0,
-        query_terms: int = 12,
-        index_terms: int = 20,
-        max_candidates: int = 40,
-        name_weight: float = 0.15,
+        window_days: float = 7.0,
+        quiet_days: float = 3.0,
+        memory_articles: int = 50_000,
+        query_terms: int = 15,
+        index_terms: int = 15,
+        max_candidates: int = 12,
+        models: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        self.threshold = threshold
         self.window_days = window_days
+        self.quiet_days = quiet_days
+        self.memory_articles = memory_articles
         self.query_terms = query_terms
         self.index_terms = index_terms
         self.max_candidates = max_candidates
-        self.name_weight = name_weight
-        self.document_frequency: Counter[str] = Counter()
-        self.n_documents = 0
+        self.models = models if models is not None else load_models()
         self.stories: dict[str, StoryState] = {}
-        self.postings: dict[str, list[str]] = defaultdict(list)
+        self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
+        self.merged_into: dict[str, str] = {}
         self.next_story = 1
+        self.arrivals = 0
 
-    def _idf(self, term: str) -> float:
-        return math.log((1 + self.n_documents) / (1 + self.document_frequency[term])) + 1.0
+    # candidates ------------------------------------------------------------------------------
 
-    def vector(self, features: ArticleFeatures) -> dict[str, float]:
-        """Unit-length TF-IDF vector of an article under the current document frequencies."""
-        weights = {t: (1.0 + math.log(c)) * self._idf(t) for t, c in features.term_counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {t: w / norm for t, w in weights.items()}
+    def _resolve(self, story_id: str) -> str:
+        while story_id in self.merged_into:
+            story_id = self.merged_into[story_id]
+        return story_id
 
-    def _active(self, story: StoryState, day: float | None) -> bool:
-        if day is None or story.last_day is None:
-            return True
-        return story.first_day - self.window_days <= day <= story.last_day + self.window_days
+    def _posting_days(self, by_day: dict[int | None, dict[str, None]], day: float | None) -> list[dict[str, None]]:
+        """Postings of a term for the days an article may match: its window and undated stories; all days when undated."""
+        if day is None:
+            return list(by_day.values())
+        centre, reach = int(day), math.ceil(self.window_days)
+        found = [by_day[d] for d in range(centre - reach, centre + reach + 1) if d in by_day]
+        if None in by_day:
+            found.append(by_day[None])
+        return found
 
-    def candidates(self, vector: dict[str, float], day: float | None) -> list[str]:
-        """Stories sharing the article's most salient terms and active around its time."""
-        top_terms = sorted(vector, key=vector.__getitem__, reverse=True)[: self.query_terms]
-        hits: Counter[str] = Counter()
-        for term in top_terms:
-            for story_id in self.postings.get(term, ()):
-                hits[story_id] += 1
-        ranked = [story_id for story_id, _ in hits.most_common()]
-        return [s for s in ranked if self._active(self.stories[s], day)][: self.max_candidates]
+    def candidates(self, features: ArticleFeatures) -> list[str]:
+        """Stories sharing the article's salient terms in articles published within the window, best first."""
+        hits: dict[str, float] = {}
+        for term, weight in list(features.vector.items())[: self.query_terms]:
+            by_day = self.postings.get(term)
+            if by_day is None:
+                continue
+            for story_ids in self._posting_days(by_day, features.day):
+                for story_id in story_ids:
+                    story_id = self._resolve(story_id)
+                    hits[story_id] = hits.get(story_id, 0.0) + weight
+        ranked = sorted(hits.items(), key=lambda kv: -kv[1])
+        return [story_id for story_id, _ in ranked if story_id in self.stories][: self.max_candidates]
 
-    def score(self, vector: dict[str, float], features: ArticleFeatures, story: StoryState) -> dict[str, float]:
-        """Evidence that an article belongs to a story: cosine, shared names, time gap."""
-        dot = sum(weight * story.centroid.get(term, 0.0) for term, weight in vector.items())
-        cosine = dot / math.sqrt(story.norm_sq) if story.norm_sq else 0.0
-        shared = [n for n in features.names if story.names[n] * 2 >= story.size]
-        name_overlap = len(shared) / max(1, min(len(features.names), 10))
-        gap = abs(features.day - story.last_day) if features.day is not None and story.last_day is not None else 0.0
-        return {"cosine": round(cosine, 4), "names": round(min(1.0, name_overlap), 4), "gap_days": round(gap, 2)}
+    # evidence --------------------------------------------------------------------------------
 
-    def _combined(self, evidence: dict[str, float]) -> float:
-        return evidence["cosine"] + self.name_weight * evidence["names"]
+    def _gap(self, features: ArticleFeatures, story: StoryState) -> float | None:
+        if features.day is None or story.first_day is None or story.last_day is None:
+            return None
+        return max(0.0, story.first_day - features.day, features.day - story.last_day)
+
+    def evidence(self, features: ArticleFeatures, story: StoryState) -> dict[str, float]:
+        """Raw evidence that an article belongs to a story (everything but the candidate margin)."""
+        cosine = _dot(features.vector, story.centroid) / math.sqrt(story.norm_sq) if story.norm_sq > 0 else 0.0
+        title = _dot(features.title, story.title_centroid) / math.sqrt(story.title_norm_sq) if story.title_norm_sq > 0 else 0.0
+        total = sum(features.names.values()) or 1.0
+        names = sum(w for name, w in features.names.items() if name in story.names) / total
+        core = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
+        core_names = sum(w for n, w in core.items() if n in features.names) / (sum(core.values()) or 1.0) if core else 0.0
+        shared_numbers = sum(1 for n in features.numbers if n in story.numbers)
+        member_cosines = [_dot(features.vector, v) for v, _ in story.members] or [0.0]
+        member_titles = [_dot(features.title, t) for _, t in story.members] or [0.0]
+        year_conflict = 1.0 if features.years and story.years and not any(y in story.years for y in features.years) else 0.0
+        gap = self._gap(features, story)
+        return {
+            "cosine": cosine,
+            "title_cosine": title,
+            "max_cosine": max(member_cosines),
+            "max_title": max(member_titles),
+            "mean_cosine": sum(member_cosines) / len(member_cosines),
+            "mean_title": sum(member_titles) / len(member_titles),
+            "year_conflict": year_conflict,
+            "names": names,
+            "core_names": core_names,
+            "numbers": min(1.0, math.log1p(shared_numbers) / math.log(4)),
+            "gap": min(gap, GAP_CAP_DAYS) / GAP_CAP_DAYS if gap is not None else 0.0,
+            "no_date": 1.0 if gap is None else 0.0,
+            "size": min(1.0, math.log1p(story.size) / math.log(100)),
+        }
+
+    def pair_features(self, features: ArticleFeatures, candidate_ids: list[str]) -> list[list[float]]:
+        """Model inputs (in FEATURES order) for an article against each candidate story."""
+        raw = [self.evidence(features, self.stories[s]) for s in candidate_ids]
+        cosines = [e["cosine"] for e in raw]
+        rows = []
+        for i, e in enumerate(raw):
+            others = cosines[:i] + cosines[i + 1 :]
+            e["margin"] = e["cosine"] - max(others, default=0.0)
+            e["cosine_x_title"] = e["cosine"] * e["title_cosine"]
+            rows.append([e[name] for name in FEATURES])
+        return rows
+
+    def model(self, language: str) -> dict[str, Any]:
+        """The scoring model for an article's language (the default language's when there is none)."""
+        return self.models.get(language) or self.models[DEFAULT_LANGUAGE]
+
+    def probability(self, row: list[float], model: dict[str, Any]) -> float:
+        """The model's probability that the article belongs to the story."""
+        z = model["bias"] + sum(w * x for w, x in zip(model["weights"], row, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    # decisions -------------------------------------------------------------------------------
 
     def assign(self, features: ArticleFeatures) -> Assignment:
         """Decide the story of one article and learn from it."""
-        self.n_documents += 1
-        self.document_frequency.update(features.term_counts.keys())
-        vector = self.vector(features)
-        best_id, best_score, best_evidence = None, -1.0, {}
-        for story_id in self.candidates(vector, features.day):
-            evidence = self.score(vector, features, self.stories[story_id])
-            combined = self._combined(evidence)
-            if combined > best_score:
-                best_id, best_score, best_evidence = story_id, combined, evidence
-        if best_id is not None and best_score >= self.threshold:
-            self._add(best_id, vector, features)
-            return Assignment(best_id, False, {**best_evidence, "score": round(best_score, 4)})
+        self._forget_old()
+        candidate_ids = self.candidates(features)
+        rows = self.pair_features(features, candidate_ids)
+        model = self.model(features.language)
+        scored = sorted(
+            ((self.probability(row, model), story_id, row) for story_id, row in zip(candidate_ids, rows, strict=True)),
+            key=lambda t: -t[0],
+        )
+        chosen = None
+        for probability, story_id, row in scored[:1]:
+            gap = self._gap(features, self.stories[story_id])
+            quiet = gap is not None and gap > self.quiet_days
+            if probability >= model["reopen_threshold" if quiet else "join_threshold"]:
+                chosen = (probability, story_id, row)
+        if chosen is None:
+            story_id = self.new_story(features)
+            evidence: dict[str, Any] = {}
+            if scored:
+                evidence = {"best_other": scored[0][1], "best_score": round(scored[0][0], 4)}
+            return Assignment(story_id, True, evidence)
+        probability, story_id, row = chosen
+        self.add_to(story_id, features)
+        merged = [s for p, s, _ in scored[1:] if p >= model["merge_threshold"]]
+        for other in merged:
+            self.merge(other, story_id)
+        return Assignment(story_id, False, self._explain(probability, row, features, story_id), merged)
+
+    def _explain(self, probability: float, row: list[float], features: ArticleFeatures, story_id: str) -> dict[str, Any]:
+        values = dict(zip(FEATURES, row, strict=True))
+        story = self.stories[story_id]
+        shared = sorted((n for n in features.names if story.names[n] > 1), key=lambda n: -features.names[n])[:5]
+        gap = None if values["no_date"] else round(values["gap"] * GAP_CAP_DAYS, 2)
+        return {
+            "score": round(probability, 4),
+            "cosine": round(values["cosine"], 4),
+            "title_cosine": round(values["title_cosine"], 4),
+            "shared_names": shared,
+            "shared_numbers": sorted(n for n in features.numbers if story.numbers[n] > 1)[:5],
+            "gap_days": gap,
+        }
+
+    # state updates ---------------------------------------------------------------------------
+
+    def new_story(self, features: ArticleFeatures) -> str:
+        """Open a story holding only this article; return its id."""
         story_id = str(self.next_story)
         self.next_story += 1
         self.stories[story_id] = StoryState()
-        self._add(story_id, vector, features)
-        evidence = {"best_other": best_id, "best_score": round(best_score, 4)} if best_id else {}
-        return Assignment(story_id, True, evidence)
+        self.add_to(story_id, features)
+        return story_id
 
-    def _add(self, story_id: str, vector: dict[str, float], features: ArticleFeatures) -> None:
+    def add_to(self, story_id: str, features: ArticleFeatures) -> None:
+        """Add an article to a story: centroids, names, numbers, time span and the index."""
         story = self.stories[story_id]
-        dot = sum(weight * story.centroid.get(term, 0.0) for term, weight in vector.items())
-        story.norm_sq += 2 * dot + 1.0
-        for term, weight in vector.items():
-            story.centroid[term] = story.centroid.get(term, 0.0) + weight
+        story.norm_sq = _add_vector(story.centroid, story.norm_sq, features.vector)
+        story.title_norm_sq = _add_vector(story.title_centroid, story.title_norm_sq, features.title)
+        story.names.update(features.names.keys())
+        story.name_weights.update(features.names)
+        story.numbers.update(features.numbers)
+        story.years.update(features.years)
         story.size += 1
-        story.names.update(features.names)
+        story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
         if features.day is not None:
             story.first_day = features.day if story.first_day is None else min(story.first_day, features.day)
             story.last_day = features.day if story.last_day is None else max(story.last_day, features.day)
-        for term in sorted(vector, key=vector.__getitem__, reverse=True)[: self.index_terms]:
-            if term not in story.indexed_terms:
-                story.indexed_terms.add(term)
-                self.postings[term].append(story_id)
+        story.touched = self.arrivals
+        day = int(features.day) if features.day is not None else None
+        for term in list(features.vector)[: self.index_terms]:
+            self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
+
+    def merge(self, source_id: str, target_id: str) -> None:
+        """Fold story ``source_id`` into ``target_id``; the index keeps pointing at the source, resolved on read."""
+        source, target = self.stories.pop(source_id), self.stories[target_id]
+        target.norm_sq = _add_vector(target.centroid, target.norm_sq, source.centroid)
+        target.title_norm_sq = _add_vector(target.title_centroid, target.title_norm_sq, source.title_centroid)
+        target.names.update(source.names)
+        target.name_weights.update(source.name_weights)
+        target.numbers.update(source.numbers)
+        target.years.update(source.years)
+        target.size += source.size
+        target.members = (target.members + source.members)[-MEMBERS:]
+        for day in (source.first_day, source.last_day):
+            if day is not None:
+                target.first_day = day if target.first_day is None else min(target.first_day, day)
+                target.last_day = day if target.last_day is None else max(target.last_day, day)
+        self.merged_into[source_id] = target_id
+
+    def _forget_old(self) -> None:
+        """Count an arrival; every COMPACT_EVERY arrivals drop stories untouched for ``memory_articles`` arrivals."""
+        self.arrivals += 1
+        if self.arrivals % COMPACT_EVERY:
+            return
+        cutoff = self.arrivals - self.memory_articles
+        for story_id in [s for s, story in self.stories.items() if story.touched < cutoff]:
+            del self.stories[story_id]
+        self.merged_into = {s: t for s, t in self.merged_into.items() if self._resolve(t) in self.stories}
+        postings: dict[str, dict[int | None, dict[str, None]]] = {}
+        for term, by_day in self.postings.items():
+            for day, story_ids in by_day.items():
+                live = {s: None for s in story_ids if self._resolve(s) in self.stories}
+                if live:
+                    postings.setdefault(term, {})[day] = live
+        self.postings = postings

@@ -1,0 +1,82 @@
+"""Build the shipped clustering language data: Indonesian stem table and document-frequency priors.
+
+    python bench/build_lang_data.py ../shared/data/clickid/articles.jsonl \
+        ../shared/data/indosum-dev/indosum_devfolds_unique.jsonl --ecbplus ../shared/eval/ecbplus/train.jsonl
+
+- ``lang/id/stems.tsv``: word → PySastrawi stem for every word of the corpora, so
+  ingest looks stems up instead of running the (slow) stemmer; words not in it are still stemmed.
+- ``lang/id/df.tsv``, ``lang/en/df.tsv``: document frequencies of clustering terms, so the first
+  articles of a new store get sane IDF weights. CLICK-ID articles of 2019-09-16/17 (the days of the
+  clickid-dev evaluation set) are left out; English comes from the ECB+ train split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from kabar import lang
+from kabar.features import BODY_CHARS
+from kabar.textproc import _sastrawi, terms
+
+LANG_DIR = Path(lang.__file__).parent
+EVAL_DAYS = ("2019-09-16", "2019-09-17")
+MIN_DF = 3
+"""Terms rarer than this carry no prior: an unseen term already gets the highest IDF."""
+WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def texts(path: str) -> list[str]:
+    """Title and lead of every usable article of a JSONL corpus (eval days left out)."""
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if str(row.get("published", ""))[:10] in EVAL_DAYS:
+                continue
+            out.append(f"{row.get('title') or ''}\n{(row.get('text') or '')[:BODY_CHARS]}")
+    return out
+
+
+def write_stems(corpus: list[str]) -> None:
+    """Stem every distinct word once and keep the ones the stemmer changes."""
+    stop = lang.words("id", "stopwords.txt")
+    vocabulary = sorted({w for text in corpus for w in WORD.findall(text.lower())} - stop)
+    stemmer = _sastrawi()
+    rows = [f"{word}\t{stem}" if (stem := stemmer.stem(word) or word) != word else word for word in vocabulary]
+    header = "# word and its PySastrawi stem; a word alone is its own stem (built by bench/build_lang_data.py)\n"
+    (LANG_DIR / "id" / "stems.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    print(f"id stems: {len(rows)} words")
+
+
+def write_df(corpus: list[str], language: str) -> None:
+    """Document frequency of each clustering term over the corpus."""
+    df: Counter[str] = Counter()
+    for text in corpus:
+        df.update(set(terms(text, language)))
+    rows = [f"{term}\t{n}" for term, n in sorted(df.items(), key=lambda kv: (-kv[1], kv[0])) if n >= MIN_DF]
+    header = f"# term\tdocument frequency (built by bench/build_lang_data.py)\n__documents__\t{len(corpus)}\n"
+    (LANG_DIR / language / "df.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    print(f"{language} df: {len(rows)} terms over {len(corpus)} documents")
+
+
+def main() -> None:
+    """Build stems.tsv and df.tsv files from the given corpora."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("indonesian", nargs="+", help="Indonesian JSONL corpora (title, text, published)")
+    parser.add_argument("--ecbplus", required=True, help="ECB+ train JSONL for the English prior")
+    parser.add_argument("--skip-stems", action="store_true", help="keep the existing stem table")
+    args = parser.parse_args()
+    corpus = [text for path in args.indonesian for text in texts(path)]
+    if not args.skip_stems:
+        write_stems(corpus)
+        lang.table.cache_clear()
+    write_df(texts(args.indonesian[0]), "id")
+    write_df(texts(args.ecbplus), "en")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Story clustering quality on a labelled JSONL set: B-cubed P/R/F1, pairwise F1, NMI.
+
+Runs ``kabar cluster`` on a copy of the set with the ``story`` labels stripped, then scores the output.
+
+    python bench/quality.py ../shared/eval/ecbplus/dev.jsonl --shuffle-seed 13
+    python bench/quality.py ../shared/eval/clickid-dev/articles.jsonl --stream-extra ../shared/data/clickid/articles.jsonl
+
+``--stream-extra`` streams every article of that file published on the labelled set's days (in that
+file's order, labelled ones included once) and scores only the labelled ids: how kabar runs for real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kabar.metrics import bcubed, nmi, pairwise
+
+
+def load(path: str) -> list[dict]:
+    """Rows of a JSONL file."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def stream_rows(labelled: list[dict], extra_path: str | None, shuffle_seed: int | None) -> list[dict]:
+    """The articles to feed the clusterer, labels stripped."""
+    rows = [{k: v for k, v in row.items() if k != "story"} for row in labelled]
+    if extra_path:
+        days = {row.get("published", "")[:10] for row in labelled}
+        by_id = {row["id"]: row for row in rows}
+        extra = [row for row in load(extra_path) if str(row.get("published", ""))[:10] in days]
+        rows = [by_id.pop(row["id"], row) for row in extra] + list(by_id.values())
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(rows)
+    return rows
+
+
+def main() -> int:
+    """Cluster a labelled set with ``kabar cluster`` and print the scores."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("labelled", help="JSONL with a story field")
+    parser.add_argument("--shuffle-seed", type=int, default=None, help="shuffle the stream with this seed")
+    parser.add_argument("--stream-extra", default=None, help="JSONL of unlabelled articles to stream in (same days)")
+    args = parser.parse_args()
+
+    labelled = load(args.labelled)
+    gold = {str(row["id"]): str(row["story"]) for row in labelled}
+    rows = stream_rows(labelled, args.stream_extra, args.shuffle_seed)
+    with tempfile.TemporaryDirectory() as folder:
+        stripped, out = Path(folder) / "input.jsonl", Path(folder) / "out.jsonl"
+        stripped.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "kabar", "cluster", str(stripped), "--out", str(out)], check=False)
+        elapsed = time.perf_counter() - started
+        predicted = {row["id"]: str(row["story"]) for row in load(str(out))}
+    precision, recall, f1 = bcubed(gold, predicted)
+    _, _, pair_f1 = pairwise(gold, predicted)
+    name = Path(args.labelled).parent.name + "/" + Path(args.labelled).name
+    mode = f" shuffle={args.shuffle_seed}" if args.shuffle_seed is not None else ""
+    mode += f" streamed={len(rows)}" if args.stream_extra else ""
+    print(f"{name}{mode}: {len(gold)} labelled articles, {len(set(gold.values()))} gold stories, "
+          f"{len({predicted.get(i) for i in gold})} predicted; {elapsed:.1f}s")
+    print(f"B-cubed P {precision:.4f} R {recall:.4f} F1 {f1:.4f} | pairwise F1 {pair_f1:.4f} | NMI {nmi(gold, predicted):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Train the story clusterer's scoring model and write src/kabar/models/cluster.json.
+
+    python bench/train_cluster.py ../shared/eval/clickid-dev/articles.jsonl ../shared/eval/ecbplus/train.jsonl
+
+Method (after Miranda et al. 2018, who rank candidate clusters then decide join-or-new):
+
+One model per language (the language most of a set's articles are in): Indonesian from clickid-dev,
+English from ECB+ train.
+
+1. Pairs: each training stream is replayed in order with the gold stories (ECB+, which has no
+   dates, in several shuffles); every candidate story the index proposes for an article becomes
+   one example, positive when it is the article's gold story. Each set weighs the same in total.
+2. A logistic regression over the clusterer's evidence features (kabar.cluster.FEATURES) is fitted.
+3. The join, reopen and merge thresholds are chosen by running the real online clusterer over the
+   training streams and keeping the values with the best mean B-cubed F1.
+
+Only dev/train splits are used; the model file holds the weights, thresholds and the scores reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sklearn.linear_model import LogisticRegression
+
+from kabar.cluster import FEATURES, StoryClusterer, model_path
+from kabar.extract import ExtractionError, extract
+from kabar.features import ArticleFeatures, article_features
+from kabar.metrics import bcubed
+from kabar.read import read_paths
+
+ECB_SHUFFLES = 4
+JOIN_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+MERGE_GRID = (0.9, 0.97, 1.01)
+"""1.01 means never merge."""
+REOPEN_FLOOR = 0.7
+"""A story quiet for days is re-opened only by a match at least this probable."""
+REGULARISATION = 10.0
+
+Stream = list[tuple[str, str, ArticleFeatures]]
+
+
+def load_stream(path: str) -> tuple[Stream, bool]:
+    """(id, gold story, features) for every article of a labelled JSONL file, in file order; and whether it has dates."""
+    gold, dated = {}, False
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            gold[str(row["id"])] = str(row["story"])
+            dated = dated or bool(row.get("published"))
+    stream = []
+    for document in read_paths([path], lambda source, message: None):
+        try:
+            article = extract(document)
+        except ExtractionError:
+            continue
+        stream.append((article.id, gold[article.id], article_features(article)))
+    return stream, dated
+
+
+def streams(paths: list[str]) -> dict[str, list[Stream]]:
+    """Training streams per set: dated sets in file order, undated ones in several seeded shuffles."""
+    out = {}
+    for path in paths:
+        stream, dated = load_stream(path)
+        shuffles = [stream]
+        if not dated:
+            shuffles = []
+            for seed in range(ECB_SHUFFLES):
+                copy = list(stream)
+                random.Random(seed).shuffle(copy)
+                shuffles.append(copy)
+        out[path] = shuffles
+    return out
+
+
+def language_of(set_streams: list[Stream]) -> str:
+    """The language most articles of a set are in."""
+    return Counter(f.language for _, _, f in set_streams[0]).most_common(1)[0][0]
+
+
+def pairs(stream: Stream, models: dict) -> tuple[list[list[float]], list[int]]:
+    """Evidence rows and labels from replaying a stream with its gold stories."""
+    clusterer = StoryClusterer(models=models)
+    story_of_gold: dict[str, str] = {}
+    gold_of_story: dict[str, str] = {}
+    rows, labels = [], []
+    for _, gold, features in stream:
+        clusterer.arrivals += 1
+        candidate_ids = clusterer.candidates(features)
+        rows += clusterer.pair_features(features, candidate_ids)
+        labels += [int(gold_of_story[s] == gold) for s in candidate_ids]
+        if story_of_gold.get(gold) in clusterer.stories:
+            clusterer.add_to(story_of_gold[gold], features)
+        else:
+            story_of_gold[gold] = clusterer.new_story(features)
+            gold_of_story[story_of_gold[gold]] = gold
+    return rows, labels
+
+
+def cluster_f1(stream: Stream, models: dict) -> float:
+    """B-cubed F1 of the online clusterer with these models over one stream."""
+    clusterer = StoryClusterer(models=models)
+    assigned: dict[str, str] = {}
+    for article_id, _, features in stream:
+        assigned[article_id] = clusterer.assign(features).story_id
+    predicted = {a: clusterer._resolve(s) for a, s in assigned.items()}
+    return bcubed({a: g for a, g, _ in stream}, predicted)[2]
+
+
+def label(path: str) -> str:
+    """Short name of a training set: its folder and file name."""
+    return f"{Path(path).parent.name}/{Path(path).name}"
+
+
+def fit(language: str, data: dict[str, list[Stream]], seed: dict) -> dict:
+    """Fit the regression on the gold-replay pairs of every stream of the language's sets."""
+    x, y, w = [], [], []
+    for path, set_streams in data.items():
+        set_rows, set_labels = [], []
+        for stream in set_streams:
+            rows, labels = pairs(stream, {language: seed})
+            set_rows += rows
+            set_labels += labels
+        x += set_rows
+        y += set_labels
+        w += [1.0 / len(set_rows)] * len(set_rows)
+        print(f"{language} {label(path)}: {len(set_rows)} pairs, {sum(set_labels)} positive", file=sys.stderr)
+    regression = LogisticRegression(C=REGULARISATION, max_iter=5000)
+    regression.fit(x, y, sample_weight=[v * len(x) / len(data) for v in w])
+    return dict(seed, weights=[round(float(v), 5) for v in regression.coef_[0]], bias=round(float(regression.intercept_[0]), 5))
+
+
+def train(language: str, data: dict[str, list[Stream]]) -> dict:
+    """Fit one language's model on its sets and choose its thresholds by online B-cubed F1."""
+    seed = {"features": list(FEATURES), "weights": [0.0] * len(FEATURES), "bias": 0.0,
+            "join_threshold": 0.5, "reopen_threshold": 0.5, "merge_threshold": 1.01}
+    model = fit(language, data, seed)
+    weights = ", ".join(f"{n}={v:+.3f}" for n, v in zip(FEATURES, model["weights"], strict=True))
+    print(f"{language} weights: {weights}, bias={model['bias']:+.3f}", file=sys.stderr)
+    best = None
+    for join, merge in itertools.product(JOIN_GRID, MERGE_GRID):
+        trial = dict(model, join_threshold=join, reopen_threshold=max(join, REOPEN_FLOOR), merge_threshold=merge)
+        scores = {label(p): sum(cluster_f1(s, {language: trial}) for s in ss) / len(ss) for p, ss in data.items()}
+        mean = sum(scores.values()) / len(scores)
+        print(f"{language} join {join} merge {merge}: {scores}", file=sys.stderr)
+        if best is None or mean > best[0]:
+            best = (mean, trial, scores)
+    _, model, scores = best
+    model["training"] = {"sets": sorted(scores), "bcubed_f1": {k: round(v, 4) for k, v in scores.items()}}
+    return model
+
+
+def main() -> int:
+    """Fit one model per language, choose thresholds, write the model files."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("labelled", nargs="+", help="labelled JSONL training sets (story field)")
+    args = parser.parse_args()
+    by_language: dict[str, dict[str, list[Stream]]] = {}
+    for path, set_streams in streams(args.labelled).items():
+        by_language.setdefault(language_of(set_streams), {})[path] = set_streams
+    for language, data in sorted(by_language.items()):
+        model = train(language, data)
+        model_path(language).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {model_path(language)}: join {model['join_threshold']}, merge {model['merge_threshold']}, "
+              f"B-cubed F1 {model['training']['bcubed_f1']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
