@@ -85,13 +85,40 @@ def print_story(story: dict[str, Any]) -> None:
         print(f"  {_short_date(article['published_at'])}  {article['outlet']:<22} {article['title']}{copy}")
 
 
+def print_why(why: dict[str, Any]) -> None:
+    """Print why each article is in its story: the clusterer's top evidence, and the merges."""
+    for article in why["articles"]:
+        evidence = article["evidence"] or {}
+        print(f"{_short_date(article['published_at'])}  {article['outlet']:<22} {article['title']}")
+        if "duplicate_of" in evidence:
+            reason = f"copy of {evidence['duplicate_of']} (Jaccard {evidence.get('jaccard')})"
+        elif "score" in evidence:
+            names = ", ".join(evidence.get("shared_names", [])) or "-"
+            reason = (
+                f"joined: score {evidence['score']}, cosine {evidence.get('cosine')}, "
+                f"title cosine {evidence.get('title_cosine')}, gap {evidence.get('gap_days')} days, shared names: {names}"
+            )
+        else:
+            best = ""
+            if "best_other" in evidence:
+                best = f" (best other: story {evidence['best_other']}, score {evidence['best_score']})"
+            reason = "opened the story" + best
+        print(f"    {reason}")
+    for merge in why["merges"]:
+        print(f"merged story {merge['from']} into {merge['into']}: {json.dumps(merge['reason'], ensure_ascii=False)}")
+
+
 def cmd_story(args: argparse.Namespace) -> int:
-    """Show one story."""
+    """Show one story (with --why: the evidence behind each article's assignment)."""
     with Kabar.open(args.db) as engine:
         story = engine.story(args.id)
+        why = engine.why(args.id) if story is not None and args.why else None
     if story is None:
         print(f"kabar: no story with id {args.id}", file=sys.stderr)
         return 2
+    if why is not None:
+        _print_json(why) if args.json else print_why(why)
+        return 0
     if args.json:
         _print_json(story)
     else:
@@ -100,7 +127,10 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
-    """Cluster a JSONL file in a throw-away store; write {"id", "story"} per input article in input order."""
+    """Cluster a JSONL file in a throw-away store; write {"id", "story"} per input article in input order.
+
+    Story ids are read back after the whole file is in, so articles of stories merged later carry the merged id.
+    """
     with tempfile.TemporaryDirectory() as folder:
         engine = Kabar(SQLiteStore(str(Path(folder) / "cluster.db")))
         problems: list[str] = []
@@ -110,11 +140,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             print(f"kabar: {source}: {message}", file=sys.stderr)
 
         documents = read_paths([args.input], problem)
+        placed = [(o.input_id, o.article_id) for o in engine.ingest_documents(documents, problem) if o.input_id is not None]
         with open(args.out, "w", encoding="utf-8") as out:
-            for outcome in engine.ingest_documents(documents, problem):
-                if outcome.input_id is None:
-                    continue
-                out.write(json.dumps({"id": outcome.input_id, "story": outcome.story_id}) + "\n")
+            for input_id, article_id in placed:
+                article = engine.store.article(article_id) if article_id else None
+                out.write(json.dumps({"id": input_id, "story": article.story_id if article else None}) + "\n")
         engine.close()
     return 1 if problems else 0
 
@@ -177,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     story = commands.add_parser("story", help="show one story")
     story.add_argument("id")
+    story.add_argument("--why", action="store_true", help="show the evidence behind each article's assignment")
     story.set_defaults(run=cmd_story)
 
     cluster = commands.add_parser("cluster", help="cluster a JSONL file in memory and write story ids")

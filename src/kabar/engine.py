@@ -16,7 +16,7 @@ from typing import Any
 
 from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
-from kabar.dedup import NearDuplicateIndex
+from kabar.dedup import NearDuplicateIndex, article_signature
 from kabar.extract import ExtractionError, extract
 from kabar.extract.furniture import OutletFurniture
 from kabar.features import article_features
@@ -27,7 +27,11 @@ from kabar.summarise import outlet_label, summarise
 
 BATCH_SIZE = 1000
 """Articles per transaction: large enough to amortise saving the stage state, small enough to lose little."""
-STATE_NAME = "stages-v1"
+STATE_NAME = "stages-v2"
+"""Snapshot of the stages' state; the batches since are in a journal (LOG_NAME) replayed on open."""
+LOG_NAME = "stages-v2-log"
+SNAPSHOT_EVERY = 20
+"""Batches between snapshots: each batch stores only its own articles' stage inputs, so saving does not grow with the store."""
 
 
 @dataclass(slots=True)
@@ -72,6 +76,12 @@ class Kabar:
         self.store = store
         blob = store.load_state(STATE_NAME)
         self.state: StageState = pickle.loads(blob) if blob else StageState(StoryClusterer(), NearDuplicateIndex())
+        self.journal: list[tuple[str, Any, Any]] = []
+        self.logged_batches = int(store.load_state(LOG_NAME) or b"0")
+        for batch in range(self.logged_batches):
+            for article_id, signature, features in pickle.loads(store.load_state(f"{LOG_NAME}-{batch}")):
+                self.state.deduper.add(article_id, signature)
+                self.state.clusterer.assign(features)
         self.furniture = OutletFurniture(store)
 
     @classmethod
@@ -136,8 +146,17 @@ class Kabar:
                     self.furniture.flush()
             yield from outcomes
 
-    def _save_state(self) -> None:
-        self.store.save_state(STATE_NAME, pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
+    def _save_state(self, snapshot: bool = False) -> None:
+        """Persist this batch's journal of stage inputs, or a full snapshot every SNAPSHOT_EVERY batches."""
+        if snapshot or self.logged_batches + 1 >= SNAPSHOT_EVERY:
+            self.store.save_state(STATE_NAME, pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
+            self.logged_batches = 0
+        else:
+            journal = pickle.dumps(self.journal, protocol=pickle.HIGHEST_PROTOCOL)
+            self.store.save_state(f"{LOG_NAME}-{self.logged_batches}", journal)
+            self.logged_batches += 1
+        self.store.save_state(LOG_NAME, str(self.logged_batches).encode())
+        self.journal.clear()
 
     def _ingest_one(self, document: RawDocument, on_problem: Callable[[str, str], None]) -> Outcome:
         input_id = str(document.hints["id"]) if document.hints.get("id") not in (None, "") else None
@@ -160,15 +179,18 @@ class Kabar:
 
     def _assign(self, article: Article) -> None:
         """Dedup then cluster one new article, setting its duplicate_of, story_id and evidence."""
-        original_id, jaccard = self.state.deduper.find_original(article)
+        signature = article_signature(article)
+        original_id, jaccard = self.state.deduper.find_original(signature)
         if original_id is not None:
             original = self.store.article(original_id)
             article.duplicate_of = original_id
             article.story_id = original.story_id if original else None
             article.evidence = {"duplicate_of": original_id, "jaccard": round(jaccard, 3)}
             return
-        self.state.deduper.add(article)
-        assignment = self.state.clusterer.assign(article_features(article))
+        features = article_features(article)
+        self.state.deduper.add(article.id, signature)
+        assignment = self.state.clusterer.assign(features)
+        self.journal.append((article.id, signature, features))
         article.story_id = assignment.story_id
         article.evidence = assignment.evidence
         for merged in assignment.merged:
@@ -178,14 +200,28 @@ class Kabar:
         """Forget all stories and re-run dedup and clustering over the stored articles in publication order."""
         articles = sorted(self.store.articles(), key=lambda a: a.published_at or "")
         self.state = StageState(StoryClusterer(), NearDuplicateIndex())
+        self.journal.clear()
+        self.logged_batches = 0
         with self.store.transaction():
             self.store.clear_derived()
             for article in articles:
                 article.duplicate_of = None
                 self._assign(article)
                 self.store.update_assignment(article)
-            self._save_state()
+            self._save_state(snapshot=True)
         return len(self.store.story_rows())
+
+    def why(self, story_id: str) -> dict[str, Any]:
+        """The evidence behind each article's assignment to a story (publication order) and the merges into it."""
+        articles = sorted(self.store.articles(story_id), key=lambda a: (a.published_at or "9999", a.id))
+        return {
+            "story": story_id,
+            "articles": [
+                {"id": a.id, "outlet": outlet_label(a), "published_at": a.published_at, "title": a.title, "evidence": a.evidence}
+                for a in articles
+            ],
+            "merges": [m for m in self.store.merges() if m["into"] == story_id],
+        }
 
     def story(self, story_id: str) -> dict[str, Any] | None:
         """A story's listing fields, summary and articles; None for an unknown story."""
