@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -189,6 +190,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return run_extract(args.paths, as_json=args.json)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the REST API and the web pages over the store."""
+    import uvicorn
+
+    from kabar.web import ServeOptions, create_app
+
+    engine = Kabar.open(args.db)
+    app = create_app(engine, ServeOptions(api_token=args.api_token or None))
+    ingest = "on" if args.api_token else "off"
+    print(f"kabar: serving {args.db} at http://{args.host}:{args.port}/ (ingest over HTTP {ingest})", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        engine.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kabar`` command."""
     parser = argparse.ArgumentParser(prog="kabar", description="kabar: a news story engine, Indonesian first.")
@@ -229,7 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+")
     extract.set_defaults(run=cmd_extract)
 
-    for sub in (ingest, stories, story, recluster, extract):
+    serve = commands.add_parser("serve", help="serve the REST API and web pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    token_help = "enable POST /articles, requiring this bearer token (default: $KABAR_API_TOKEN)"
+    serve.add_argument("--api-token", default=os.environ.get("KABAR_API_TOKEN"), help=token_help)
+    serve.set_defaults(run=cmd_serve)
+
+    for sub in (ingest, stories, story, recluster, serve, extract):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: ./kabar.db)")
     return parser

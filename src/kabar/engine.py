@@ -22,7 +22,7 @@ from kabar.extract.furniture import OutletFurniture
 from kabar.features import article_features
 from kabar.model import Article, RawDocument
 from kabar.read import read_paths
-from kabar.store import Store, open_store
+from kabar.store import Store, StoryFilter, open_store
 from kabar.summarise import outlet_label, summarise
 
 BATCH_SIZE = 1000
@@ -262,9 +262,18 @@ class Kabar:
             ],
         }
 
-    def stories(self, limit: int | None = 20, offset: int = 0) -> list[dict[str, Any]]:
-        """Stories newest first: headline, article and outlet counts, first and last dates."""
-        rows = self.store.story_rows(limit, offset)
+    def refresh(self) -> int:
+        """Compute the derived data of every story that changed since it was last computed; returns how many."""
+        dirty = self.store.dirty_stories()
+        for story_id in dirty:
+            self.story(story_id)
+        return len(dirty)
+
+    def stories(self, limit: int | None = 20, offset: int = 0, filters: StoryFilter | None = None) -> list[dict[str, Any]]:
+        """Stories newest first, optionally only those passing ``filters``: headline, counts, first and last dates."""
+        if filters is not None and filters.entity:
+            self.refresh()
+        rows = self.store.story_rows(limit, offset, filters)
         listing = []
         for row in rows:
             data = self.story(row["story_id"]) or {}

@@ -6,9 +6,26 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from kabar.model import Article
+
+
+@dataclass(slots=True, frozen=True)
+class StoryFilter:
+    """Read-side conditions on the story listing; every one that is set must hold.
+
+    ``since``/``until`` are ISO dates a story's publication span must overlap; ``outlet`` an outlet
+    with an article in the story; ``entity`` a name or alias in the story's analysed entities;
+    ``match`` an FTS5 expression from ``kabar.search.match_expression`` over articles and summaries.
+    """
+
+    since: str | None = None
+    until: str | None = None
+    outlet: str | None = None
+    entity: str | None = None
+    match: str | None = None
 
 
 class Store(ABC):
@@ -67,8 +84,21 @@ class Store(ABC):
         """A story's stored derived data, or None for an unknown story."""
 
     @abstractmethod
-    def story_rows(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        """Listing rows of live stories, newest first."""
+    def story_rows(self, limit: int | None = None, offset: int = 0, filters: StoryFilter | None = None) -> list[dict[str, Any]]:
+        """Listing rows of live stories, newest first, optionally only those passing ``filters``."""
+
+    @abstractmethod
+    def count_stories(self, filters: StoryFilter | None = None) -> int:
+        """Number of live stories passing ``filters``."""
+
+    @abstractmethod
+    def search_articles(self, match: str, limit: int = 20, offset: int = 0) -> tuple[int, list[str]]:
+        """Full-text search of articles: (number of hits, article ids of one page, best first)."""
+
+    @abstractmethod
+    def outlets(self) -> list[dict[str, Any]]:
+        """Each named outlet with its article and story counts and publication span."""
+
 
     @abstractmethod
     def merges(self) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from kabar.model import Article
-from kabar.store.base import Store
+from kabar.search import index_terms
+from kabar.store.base import Store, StoryFilter
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -50,6 +51,8 @@ CREATE TABLE IF NOT EXISTS story_merges (
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS outlet_articles (outlet TEXT PRIMARY KEY, n_articles INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outlet_lines (
     outlet TEXT NOT NULL,
@@ -59,6 +62,8 @@ CREATE TABLE IF NOT EXISTS outlet_lines (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS outlet_lines_count ON outlet_lines(outlet, n_articles);
 """
+SEARCH_TABLES = ("article_search", "story_search")
+"""FTS5 indexes of stemmed words (see kabar.search); rowid is articles.seq and stories.rowid."""
 ARTICLE_COLUMNS = (
     "id",
     "content_hash",
@@ -80,6 +85,40 @@ ARTICLE_COLUMNS = (
 JSON_COLUMNS = {"authors", "furniture", "evidence"}
 
 
+def _story_conditions(filters: StoryFilter | None) -> tuple[str, str, list[Any]]:
+    """SQL to add to the story listing's WHERE and HAVING, and its parameters, for ``filters``."""
+    where: list[str] = []
+    having: list[str] = []
+    params: list[Any] = []
+    if filters is None:
+        return "", "", params
+    if filters.outlet:
+        where.append("story_id IN (SELECT story_id FROM articles WHERE outlet = ?)")
+        params.append(filters.outlet)
+    if filters.entity:
+        where.append(
+            """story_id IN (SELECT s.id FROM stories s, json_each(s.data, '$.entities') e WHERE s.data IS NOT NULL AND
+               (lower(json_extract(e.value, '$.name')) = lower(?)
+                OR EXISTS (SELECT 1 FROM json_each(e.value, '$.aliases') alias WHERE lower(alias.value) = lower(?))))"""
+        )
+        params += [filters.entity, filters.entity]
+    if filters.match:
+        where.append(
+            """story_id IN (SELECT a.story_id FROM article_search JOIN articles a ON a.seq = article_search.rowid
+                            WHERE article_search MATCH ?
+                            UNION SELECT s.id FROM story_search JOIN stories s ON s.rowid = story_search.rowid
+                            WHERE story_search MATCH ?)"""
+        )
+        params += [filters.match, filters.match]
+    if filters.since:
+        having.append("substr(MAX(published_at), 1, 10) >= ?")
+        params.append(filters.since)
+    if filters.until:
+        having.append("substr(MIN(published_at), 1, 10) <= ?")
+        params.append(filters.until)
+    return "".join(f" AND {clause}" for clause in where), (" HAVING " + " AND ".join(having)) if having else "", params
+
+
 class StoreError(RuntimeError):
     """The store file cannot be used (wrong schema version, not a kabar store, …)."""
 
@@ -95,11 +134,14 @@ class SQLiteStore(Store):
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            indexed = self.db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name IN (?, ?)", SEARCH_TABLES).fetchone()[0]
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: not a usable kabar store ({error})") from error
         self._check_version()
         self._depth = 0
+        if indexed < len(SEARCH_TABLES):
+            self.rebuild_search_index()
 
     def _check_version(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -146,6 +188,7 @@ class SQLiteStore(Store):
         self.db.execute(
             f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", values
         )
+        self._index_article(article)
         if article.story_id is not None:
             self.mark_stories_dirty({article.story_id})
 
@@ -191,6 +234,7 @@ class SQLiteStore(Store):
             (from_story, into_story, json.dumps(reason, ensure_ascii=False)),
         )
         self.db.execute("UPDATE articles SET story_id=? WHERE story_id=?", (into_story, from_story))
+        self.db.execute("DELETE FROM story_search WHERE rowid IN (SELECT rowid FROM stories WHERE id=?)", (from_story,))
         self.db.execute("DELETE FROM stories WHERE id=?", (from_story,))
         self.mark_stories_dirty({into_story})
 
@@ -208,6 +252,7 @@ class SQLiteStore(Store):
             "INSERT INTO stories (id, dirty, data) VALUES (?, 0, ?) ON CONFLICT(id) DO UPDATE SET dirty=0, data=excluded.data",
             (story_id, json.dumps(data, ensure_ascii=False)),
         )
+        self._index_story(story_id, data)
 
     def story_data(self, story_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT data FROM stories WHERE id=?", (story_id,)).fetchone()
@@ -215,8 +260,9 @@ class SQLiteStore(Store):
             return None
         return json.loads(row[0]) if row[0] else {}
 
-    def story_rows(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        query = """
+    def story_rows(self, limit: int | None = None, offset: int = 0, filters: StoryFilter | None = None) -> list[dict[str, Any]]:
+        where, having, params = _story_conditions(filters)
+        query = f"""
             SELECT story_id,
                    COUNT(*) AS n_articles,
                    SUM(duplicate_of IS NULL) AS n_originals,
@@ -224,13 +270,59 @@ class SQLiteStore(Store):
                    MIN(published_at) AS first_published,
                    MAX(published_at) AS last_published,
                    MIN(seq) AS first_seq
-            FROM articles WHERE story_id IS NOT NULL
-            GROUP BY story_id
+            FROM articles WHERE story_id IS NOT NULL{where}
+            GROUP BY story_id{having}
             ORDER BY last_published IS NULL, last_published DESC, first_seq DESC
             LIMIT ? OFFSET ?"""
-        rows = self.db.execute(query, (-1 if limit is None else limit, offset)).fetchall()
+        rows = self.db.execute(query, (*params, -1 if limit is None else limit, offset)).fetchall()
         names = ("story_id", "n_articles", "n_originals", "n_outlets", "first_published", "last_published", "first_seq")
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def count_stories(self, filters: StoryFilter | None = None) -> int:
+        where, having, params = _story_conditions(filters)
+        query = f"SELECT COUNT(*) FROM (SELECT 1 FROM articles WHERE story_id IS NOT NULL{where} GROUP BY story_id{having})"
+        return self.db.execute(query, params).fetchone()[0]
+
+    def search_articles(self, match: str, limit: int = 20, offset: int = 0) -> tuple[int, list[str]]:
+        total = self.db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (match,)).fetchone()[0]
+        rows = self.db.execute(
+            """SELECT a.id FROM article_search JOIN articles a ON a.seq = article_search.rowid
+               WHERE article_search MATCH ? ORDER BY article_search.rank LIMIT ? OFFSET ?""",
+            (match, limit, offset),
+        ).fetchall()
+        return total, [row[0] for row in rows]
+
+    def outlets(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            """SELECT outlet, COUNT(*), COUNT(DISTINCT story_id), MIN(published_at), MAX(published_at)
+               FROM articles WHERE outlet != '' GROUP BY outlet ORDER BY COUNT(*) DESC, outlet"""
+        ).fetchall()
+        names = ("outlet", "n_articles", "n_stories", "first_published", "last_published")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _index_article(self, article: Article) -> None:
+        seq = self.db.execute("SELECT seq FROM articles WHERE id=?", (article.id,)).fetchone()[0]
+        terms = index_terms(f"{article.title}\n{article.text}", article.language or "id")
+        self.db.execute("INSERT INTO article_search (rowid, terms) VALUES (?, ?)", (seq, terms))
+
+    def _index_story(self, story_id: str, data: dict[str, Any]) -> None:
+        rowid = self.db.execute("SELECT rowid FROM stories WHERE id=?", (story_id,)).fetchone()[0]
+        parts = [data.get("headline") or ""]
+        parts += [sentence.get("text", "") for sentence in data.get("sentences") or []]
+        for entity in data.get("entities") or []:
+            parts += [entity.get("name") or "", *(entity.get("aliases") or [])]
+        self.db.execute("DELETE FROM story_search WHERE rowid=?", (rowid,))
+        self.db.execute("INSERT INTO story_search (rowid, terms) VALUES (?, ?)", (rowid, index_terms("\n".join(parts))))
+
+    def rebuild_search_index(self) -> None:
+        """Re-index every article and analysed story: for stores written before search existed."""
+        with self.transaction():
+            for table in SEARCH_TABLES:
+                self.db.execute(f"DELETE FROM {table}")
+            for article in self.articles():
+                self._index_article(article)
+            for story_id, data in self.db.execute("SELECT id, data FROM stories WHERE data IS NOT NULL").fetchall():
+                self._index_story(story_id, json.loads(data))
 
     def merges(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT from_story, into_story, reason FROM story_merges ORDER BY seq").fetchall()
@@ -269,6 +361,7 @@ class SQLiteStore(Store):
         with self.transaction():
             self.db.execute("UPDATE articles SET story_id=NULL, evidence=NULL, duplicate_of=NULL")
             self.db.execute("DELETE FROM stories")
+            self.db.execute("DELETE FROM story_search")
             self.db.execute("DELETE FROM story_merges")
             self.db.execute("DELETE FROM state")
 

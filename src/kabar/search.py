@@ -1,0 +1,88 @@
+"""Full-text search terms: what is indexed and what is asked go through the same stemming.
+
+The SQLite store keeps FTS5 tables of *stemmed* words (Sastrawi for Indonesian, a light stemmer for
+English), because FTS5's own tokenizers know no Indonesian morphology: "membeli", "dibeli" and
+"pembelian" all index as "beli". A query word matches any of its Indonesian stem, English stem or
+the word itself, so one query serves articles in either language. Query words are quoted into the
+FTS5 expression, so no user text is ever parsed as FTS5 syntax.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kabar import lang
+from kabar.textproc import stem_en, stem_id
+
+TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_TOKEN_CHARS = 2
+"""Two-letter words carry meaning in Indonesian news ("AS", "TV"); single letters do not."""
+MAX_QUERY_TERMS = 12
+"""Longer queries are cut: each word widens the FTS5 expression and nothing useful needs more."""
+SNIPPET_WORDS = 30
+
+
+def _stopwords() -> frozenset[str]:
+    return lang.words("id", "stopwords.txt") | lang.words("en", "stopwords.txt")
+
+
+def _tokens(text: str) -> list[str]:
+    stop = _stopwords()
+    return [t for t in TOKEN_RE.findall(text.lower()) if len(t) >= MIN_TOKEN_CHARS and t not in stop]
+
+
+def stem(token: str, language: str) -> str:
+    """The index form of one lower-case token: its stem in ``language``; numbers stay as they are."""
+    if not token.isalpha():
+        return token
+    return stem_en(token) if language == "en" else stem_id(token)
+
+
+def index_terms(text: str, language: str = "id") -> str:
+    """The stemmed words of a text, space-separated: the content of a search-index row."""
+    return " ".join(stem(token, language) for token in _tokens(text))
+
+
+def _forms(token: str) -> set[str]:
+    return {token, stem(token, "id"), stem(token, "en")}
+
+
+def query_forms(query: str) -> list[set[str]]:
+    """For each query word, the index forms it may take (Indonesian stem, English stem, itself)."""
+    return [_forms(token) for token in _tokens(query)[:MAX_QUERY_TERMS]]
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression requiring every query word (in any of its forms); None if nothing is searchable."""
+    groups = []
+    for forms in query_forms(query):
+        quoted = " OR ".join(f'"{form}"' for form in sorted(forms))
+        groups.append(f"({quoted})")
+    return " AND ".join(groups) or None
+
+
+def snippet(text: str, query: str, words: int = SNIPPET_WORDS) -> list[tuple[str, bool]]:
+    """A window of ``text`` around the first query hit, as (piece, is_hit) pairs for safe highlighting."""
+    wanted = set().union(*query_forms(query)) if query.strip() else set()
+    spans = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
+    if not spans:
+        return []
+    hits = [i for i, (_, _, word) in enumerate(spans) if wanted & _forms(word.lower())]
+    first = max(0, hits[0] - words // 3) if hits else 0
+    last = min(len(spans), first + words)
+    hit_set = set(hits)
+    pieces: list[tuple[str, bool]] = []
+    cursor = spans[first][0]
+    for index in range(first, last):
+        start, end, _ = spans[index]
+        if index in hit_set:
+            pieces.append((text[cursor:start], False))
+            pieces.append((text[start:end], True))
+            cursor = end
+    end_at = spans[last - 1][1]
+    pieces.append((text[cursor:end_at], False))
+    if first > 0:
+        pieces.insert(0, ("… ", False))
+    if last < len(spans):
+        pieces.append((" …", False))
+    return [(piece, hit) for piece, hit in pieces if piece]

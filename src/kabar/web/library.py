@@ -1,0 +1,46 @@
+"""What the web app serves from: one engine over one store, used by one request at a time."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from kabar.engine import Kabar, Outcome
+from kabar.model import RawDocument
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+"""Story and article ids: letters, digits and ``_ . : -``, no slashes, not starting with a dot (no path tricks)."""
+MAX_REQUEST_BYTES = 32_000_000
+"""Largest ingest request; bigger collections go through ``kabar ingest`` or several requests."""
+MAX_DOCUMENTS = 1000
+"""Most documents per ingest request: one engine batch, so a request commits whole or not at all."""
+
+
+@dataclass(slots=True, frozen=True)
+class ServeOptions:
+    """How the server runs: the ingest token (None: ingest off) and the ingest limits."""
+
+    api_token: str | None = None
+    max_request_bytes: int = MAX_REQUEST_BYTES
+    max_documents: int = MAX_DOCUMENTS
+
+
+class Library:
+    """The engine, a lock that serialises its use (one SQLite connection), and the server options."""
+
+    def __init__(self, engine: Kabar, options: ServeOptions) -> None:
+        self.engine = engine
+        self.options = options
+        self.lock = threading.RLock()
+
+    def ingest(self, documents: list[RawDocument]) -> list[Outcome]:
+        """Run documents through the engine; problems are carried in the outcomes."""
+        with self.lock:
+            return list(self.engine.ingest_documents(documents, lambda source, message: None))
+
+
+def library(request: Request) -> Library:
+    """The app's Library (a FastAPI dependency)."""
+    return request.app.state.library
