@@ -84,6 +84,9 @@ def test_dates_resolve_against_publication() -> None:
     )
     assert [(d.isoformat(), p) for d, p, _ in found] == [("2022-02-24", "day"), ("2022-09-05", "day"), ("2022-08-01", "month")]
     assert dates_in("Pada 30 Desember lalu banjir datang.", date(2023, 1, 3))[0][0] == date(2022, 12, 30)
+    assert dates_in("Pada 30 Desember lalu banjir datang.", date(2022, 12, 10))[0][0] == date(2021, 12, 30)
+    assert dates_in("Batasnya sampai tanggal 13 September.", date(2019, 9, 10))[0][0] == date(2019, 9, 13)
+    assert dates_in("Sidang digelar pada 5 Januari.", date(2022, 12, 10))[0][0] == date(2023, 1, 5)
 
 
 def test_numbers_read_indonesian_thousands_and_scales() -> None:

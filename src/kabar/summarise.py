@@ -10,6 +10,7 @@ outlets carry the statement) and a lead bonus, and picked greedily with a redund
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,9 @@ SUPPORT_WEIGHT = 1.0
 MAX_ATTRIBUTION_WORDS = 3
 """A sentence with a source cue and at most this many other content words is pure attribution."""
 MIN_SENTENCES, MAX_SENTENCES = 3, 7
+PARAGRAPH_GLUE_RE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s*,[\s,]*(?=\S)|(?<=[.!?]\")\s*,[\s,]*(?=[A-Z])|\s+,(?:\s*,)+\s*")
+"""Commas standing for paragraph breaks in corpora that joined paragraphs with them (CLICK-ID)."""
+LEADING_PUNCTUATION = " ,-–—•"
 MIN_DATELINE_REST = 20
 
 
@@ -98,6 +102,11 @@ def is_attribution(sentence: str, language: str = "id") -> bool:
     return len(content) <= MAX_ATTRIBUTION_WORDS
 
 
+def unglue(text: str) -> str:
+    """Text with paragraph breaks restored where a corpus joined paragraphs with commas ('... lalu.,Sejumlah')."""
+    return PARAGRAPH_GLUE_RE.sub("\n", text)
+
+
 def strip_dateline(sentence: str, language: str = "id") -> str:
     """A lead sentence without its dateline ("Jakarta, CNN Indonesia - -", "Moskow:", "Merdeka.com -")."""
     for pattern in lang.patterns("en" if language == "en" else "id", "datelines.txt"):
@@ -117,7 +126,8 @@ def sentence_groups(articles: list[Article], carried: dict[str, list[str]] | Non
     for article in articles:
         outlets = (carried or {}).get(article.id) or [outlet_label(article)]
         position = 0
-        for sentence in sentences(article.text):
+        for raw in sentences(unglue(article.text)):
+            sentence = raw.lstrip(LEADING_PUNCTUATION)
             if position == 0:
                 sentence = strip_dateline(sentence, article.language)
             term_set = frozenset(terms(sentence, article.language))

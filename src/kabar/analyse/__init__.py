@@ -7,7 +7,6 @@ original; a copy's outlet is listed as carrying what its original carries.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -18,10 +17,9 @@ from kabar.analyse.quotes import Quote, QuoteFinder
 from kabar.analyse.sources import credits
 from kabar.analyse.timeline import timeline
 from kabar.model import Article
-from kabar.summarise import carriers, outlet_label
+from kabar.summarise import carriers, outlet_label, unglue
 from kabar.textproc import terms
 
-PARAGRAPH_GLUE_RE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s*,[\s,]*(?=\S)|(?<=[.!?]\")\s*,[\s,]*(?=[A-Z])|\s+,(?:\s*,)+\s*")
 SAME_QUOTE_OVERLAP = 0.5
 """Share of the shorter quote's terms the longer one must hold for two outlets' quotes to be one quote."""
 
@@ -112,11 +110,6 @@ def _cited_sources(originals: list[Article], carried: dict[str, list[str]]) -> t
     if first_claims:
         return ranked, max(sorted(set(first_claims)), key=first_claims.count)
     return ranked, (min(earliest)[1] if earliest else None)
-
-
-def unglue(text: str) -> str:
-    """Text with paragraph breaks restored where a corpus joined paragraphs with commas ('... lalu.,Sejumlah')."""
-    return PARAGRAPH_GLUE_RE.sub("\n", text)
 
 
 def analyse(articles: list[Article]) -> dict[str, Any]:

@@ -116,6 +116,7 @@ class EntityFinder:
                 previous
                 and text[previous[-1].end() : run[0].start()] == " dan "
                 and self._head_type(tuple(m.group().lower() for m in previous))
+                and not self._head_type(tuple(m.group().lower() for m in run))
             ):
                 previous.extend(run)
             else:
@@ -204,7 +205,7 @@ class EntityFinder:
         if head == "none":
             return []
         if head:
-            return [Mention(surface, head, run[0].start(), surface=surface)]
+            return self._headed(text, run, head, speakers)
         out: list[Mention] = []
         role_start: int | None = None
         unknown: list[re.Match[str]] = []
@@ -257,6 +258,19 @@ class EntityFinder:
         flush()
         return out
 
+    def _headed(self, text: str, run: list[re.Match[str]], kind: str, speakers: frozenset[str]) -> list[Mention]:
+        """A name with a head word; a person named after a place in it is split off ("Kementerian ... Sarawak Gary Theseira")."""
+        for i in range(len(run) - 2, 0, -1):
+            k, known = self._known_at(run, i)
+            rest = run[i + k :]
+            if known and known.type == "place" and len(rest) >= 2 and self._name_like([m.group().lower() for m in rest]):
+                name = text[run[0].start() : run[i + k - 1].end()]
+                role = name if kind == "organization" else None
+                person = self._unknown(text, rest, speakers, role)
+                return [Mention(name, kind, run[0].start(), surface=name), *([person] if person else [])]
+        surface = text[run[0].start() : run[-1].end()]
+        return [Mention(surface, kind, run[0].start(), surface=surface)]
+
     def _unknown(self, text: str, words: list[re.Match[str]], speakers: frozenset[str], role: str | None) -> Mention | None:
         surface = text[words[0].start() : words[-1].end()]
         lowered = [m.group().lower() for m in words]
@@ -264,6 +278,9 @@ class EntityFinder:
             return None
         if len(words) == 1 and ACRONYM_RE.match(surface):
             return Mention(surface, "organization", words[0].start(), surface=surface) if surface in speakers else None
+        for heads, kind in ((self.org_heads, "organization"), (self.place_heads, "place")):
+            if len(words) > 1 and any((w,) in heads for w in lowered[1:]):
+                return Mention(surface, kind, words[0].start(), surface=surface)
         if not self._name_like(lowered):
             return None
         if len(words) >= 2 or role or surface in speakers:
@@ -279,26 +296,32 @@ class EntityFinder:
 
 
 def merge_persons(entities: dict[str, Entity]) -> dict[str, Entity]:
-    """Fold part-names ("Miyahara") into the full person name that contains them; drop unresolved lone words."""
-    persons = sorted((e for e in entities.values() if e.type == "person"), key=lambda e: -len(e.name.split()))
-    merged: dict[str, Entity] = {}
-    for entity in sorted(entities.values(), key=lambda e: -len(e.name.split())):
-        if entity.type not in ("person", "?"):
-            merged[entity.name] = entity
-            continue
+    """Group person names whose words all occur in a longer person name ("Miyahara" in "Kei Miyahara").
+
+    A group is named by its most mentioned variant of two words or more ("Veronica Koman", not a
+    one-off "Postingan Veronica Koman"); lone words no person name contains are dropped.
+    """
+    by_length = sorted((e for e in entities.values() if e.type in ("person", "?")), key=lambda e: (-len(e.name.split()), e.name))
+    groups: dict[str, list[Entity]] = {}
+    for entity in by_length:
         parts = set(entity.name.split())
-        target = next(
-            (p for p in persons if p is not entity and len(p.name.split()) > len(parts) and parts <= set(p.name.split())), None
-        )
-        if target is None:
-            if entity.type == "person":
-                merged[entity.name] = entity
-            continue
-        into = merged.get(target.name, target)
-        into.aliases |= {entity.name, *entity.aliases}
-        into.mentions.update(entity.mentions)
-        into.roles.extend(r for r in entity.roles if r not in into.roles)
-        into.articles |= entity.articles
+        home = next((root for root in groups if len(root.split()) > len(parts) and parts <= set(root.split())), None)
+        if home is not None:
+            groups[home].append(entity)
+        elif entity.type == "person":
+            groups[entity.name] = [entity]
+    merged = {name: e for name, e in entities.items() if e.type not in ("person", "?")}
+    for members in groups.values():
+        named = [m for m in members if len(m.name.split()) >= 2] or members
+        head = max(named, key=lambda m: (sum(m.mentions.values()), len(m.name.split())))
+        person = Entity(head.name, "person")
+        for member in members:
+            person.aliases |= {member.name, *member.aliases}
+            person.mentions.update(member.mentions)
+            person.roles.extend(r for r in member.roles if r not in person.roles)
+            person.articles |= member.articles
+        person.aliases.discard(head.name)
+        merged[head.name] = person
     return merged
 
 

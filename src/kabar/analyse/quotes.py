@@ -64,6 +64,7 @@ class QuoteFinder:
         self.pronouns = _words("pronouns.txt", language)
         self.stops = _words("speaker_stops.txt", language)
         self.unnamed = _words("unnamed_speakers.txt", language)
+        self.stopwords = _words("stopwords.txt", language) - self.pronouns - frozenset({"itu", "ini", "tersebut"})
         self.anaphors = lang.patterns(language, "speaker_anaphors.txt")
         connectives = _alternation(_words("speaker_connectives.txt", language))
         self.connectives_re = re.compile(rf"^(?:(?:{connectives})\s*,?\s*)+", re.IGNORECASE)
@@ -98,6 +99,10 @@ class QuoteFinder:
         speaker = (named or parts or [""])[-1]
         speaker = self.breaks_re.split(self.relative_re.split(speaker)[0])[-1]
         speaker = self.connectives_re.sub("", speaker).strip(" ,")
+        words = speaker.split()
+        while len(words) > 1 and words[-1] in self.stopwords:
+            words.pop()
+        speaker = " ".join(words)
         if speaker and speaker.split()[0].lower() in self.unnamed:
             speaker = speaker[0].lower() + speaker[1:]
         return speaker

@@ -1,9 +1,10 @@
 """Dated events mentioned in a story's articles, resolved against each article's publication date.
 
 Forms read: "24 Februari 2022", "24 Februari lalu", "Senin (5/9)", "(6/9/2022)", "pada Agustus",
-"Agustus lalu", "awal September", "Juli 2022". A date without a year takes the publication year, or
-the year before when that would put it in the future; a month alone is the last such month on or
-before publication. Articles without a publication date use the story's earliest date.
+"Agustus lalu", "awal September", "Juli 2022". A date without a year takes the year that puts it in
+the year before publication or at most FUTURE_WINDOW after it; one marked past ("lalu", "silam")
+never lies after publication.
+Articles without a publication date use the story's earliest date.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from kabar.model import Article
 from kabar.textproc import sentences
 
 FUTURE_SLACK = timedelta(days=2)
-"""A date this far after publication is still read as this year (time zones, scheduled events)."""
+"""A date marked past ("24 Februari lalu") may still fall this far after publication (time zones)."""
+FUTURE_WINDOW = timedelta(days=120)
+"""An unmarked date may lie up to this far after publication ("akan digelar 13 September"); news looks back more than ahead."""
 MAX_EVENT_CHARS = 240
 
 
@@ -41,11 +44,13 @@ def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patte
     months = _alternation(_months(language))
     before = _alternation(lang.words(_data(language, "month_cues.txt"), "month_cues.txt"))
     after = _alternation(lang.words(_data(language, "month_cues_after.txt"), "month_cues_after.txt"))
-    day_month = re.compile(rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{months})\b\.?(?:\s+(?P<year>(?:19|20)\d\d)\b)?", re.IGNORECASE)
+    day_month = re.compile(
+        rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{months})\b\.?(?:\s+(?P<year>(?:19|20)\d\d)\b|\s+(?P<past>{after})\b)?", re.IGNORECASE
+    )
     numeric = re.compile(r"\((?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{2}|\d{4}))?\)")
     month_only = re.compile(
         rf"(?<!\d\s)\b(?:{before})\s+(?P<month>{months})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?"
-        rf"|(?<!\d\s)\b(?P<month2>{months})\s+(?:(?P<year2>(?:19|20)\d\d)\b|(?:{after})\b)",
+        rf"|(?<!\d\s)\b(?P<month2>{months})\s+(?:(?P<year2>(?:19|20)\d\d)\b|(?P<past2>{after})\b)",
         re.IGNORECASE,
     )
     return day_month, numeric, month_only
@@ -61,14 +66,18 @@ def reference_date(article: Article, fallback: date | None) -> date | None:
     return fallback
 
 
-def _resolve(day: int | None, month: int, year: int | None, ref: date | None) -> date | None:
+def _resolve(day: int | None, month: int, year: int | None, ref: date | None, past: bool) -> date | None:
+    """A date from its parts; without a year, the year nearest ``ref`` (never after it, give or take slack, when ``past``)."""
     if year is None:
         if ref is None:
             return None
         year = ref.year
-        probe = date(year, month, day or 1)
-        if (day and probe > ref + FUTURE_SLACK) or (not day and month > ref.month):
+        probe = date(year, month, min(day or 1, 28))
+        latest = ref + (FUTURE_SLACK if past else FUTURE_WINDOW)
+        if probe > latest or (past and not day and month > ref.month):
             year -= 1
+        elif not past and probe <= latest - timedelta(days=365):
+            year += 1
     elif year < 100:
         year += 2000
     try:
@@ -93,9 +102,9 @@ def dates_in(text: str, ref: date | None, language: str = "id") -> list[tuple[da
             year_text = groups.get("year") or groups.get("year2")
             if not 1 <= month <= 12:
                 continue
-            resolved = _resolve(
-                int(groups["day"]) if precision == "day" else None, month, int(year_text) if year_text else None, ref
-            )
+            day = int(groups["day"]) if precision == "day" else None
+            past = bool(groups.get("past") or groups.get("past2"))
+            resolved = _resolve(day, month, int(year_text) if year_text else None, ref, past)
             if resolved:
                 found.append((resolved, precision, match.start()))
                 taken.append(range(match.start(), match.end()))
