@@ -1,10 +1,11 @@
 """Summarise stage: a story's headline and 3–7 sentences chosen across all its sources.
 
-Sentences of page furniture ("Baca juga: ...") and of pure attribution ("Temuan ini pertama kali
-dilaporkan oleh The New York Times.") are never used. The rest are grouped across outlets when they
-say the same thing (``similar``), scored by closeness to the story's term centroid, support (how many
-outlets carry the statement) and a lead bonus, and picked greedily with a redundancy penalty
-(maximal marginal relevance). Each chosen sentence lists every outlet that carries it.
+Sentences of page furniture ("Baca juga: ..."), of pure attribution ("Temuan ini pertama kali
+dilaporkan oleh The New York Times.") and broken pieces of quotations are never used. The rest are
+grouped across outlets when they say the same thing (``similar``), scored by closeness to the
+story's term centroid, support (how many outlets carry the statement) and a lead bonus, and picked
+greedily with a redundancy penalty (maximal marginal relevance). Each chosen sentence lists every
+outlet that carries it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ MAX_ATTRIBUTION_WORDS = 3
 MIN_SENTENCES, MAX_SENTENCES = 3, 7
 PARAGRAPH_GLUE_RE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s*,[\s,]*(?=\S)|(?<=[.!?]\")\s*,[\s,]*(?=[A-Z])|\s+,(?:\s*,)+\s*")
 """Commas standing for paragraph breaks in corpora that joined paragraphs with them (CLICK-ID)."""
-LEADING_PUNCTUATION = " ,-–—•"
+LEADING_PUNCTUATION_RE = re.compile(r"^[\s,\-–—•]+")
+QUOTE_MARKS = ('"', "“", "”")
+"""A sentence with an odd number of these is a broken piece of a quotation: never a summary sentence."""
 MIN_DATELINE_REST = 20
 
 
@@ -127,7 +130,7 @@ def sentence_groups(articles: list[Article], carried: dict[str, list[str]] | Non
         outlets = (carried or {}).get(article.id) or [outlet_label(article)]
         position = 0
         for raw in sentences(unglue(article.text)):
-            sentence = raw.lstrip(LEADING_PUNCTUATION)
+            sentence = LEADING_PUNCTUATION_RE.sub("", raw)
             if position == 0:
                 sentence = strip_dateline(sentence, article.language)
             term_set = frozenset(terms(sentence, article.language))
@@ -181,6 +184,8 @@ def summarise(articles: list[Article], max_sentences: int | None = None) -> dict
     wanted = max_sentences or summary_length(n_outlets)
     scored = []
     for group in groups:
+        if sum(group.text.count(mark) for mark in QUOTE_MARKS) % 2:
+            continue
         support = len(group.outlets) / n_outlets
         lead = LEAD_DECAY**group.best_position
         question = QUESTION_PENALTY if group.text.rstrip(" \"'”").endswith("?") else 0.0
