@@ -96,3 +96,14 @@ def test_rouge_matches_hand_computed_values() -> None:
     assert lcs_length(["a", "b", "c", "d"], ["b", "d", "a", "c"]) == 2
     assert rouge("", "apa saja")["rouge-1"] == 0.0
     assert rouge("Kucing kucing", "kucing")["rouge-1"] == pytest.approx(2 * (1 / 2) * 1 / (1 / 2 + 1))
+
+
+def test_broken_pieces_of_quotations_are_never_chosen() -> None:
+    text = (
+        "Polisi melayangkan panggilan kedua kepada tersangka pada hari Selasa di Surabaya. "
+        'Kasus itu secara persyaratan formil dan materiil sudah lengkap," terang Kapolda Jatim di Surabaya. '
+        "Tersangka kini berada di luar negeri bersama suaminya menurut keterangan polisi setempat. "
+        "Penyidik memberi kelonggaran waktu karena lokasi tempat tinggalnya cukup jauh dari Surabaya."
+    )
+    texts = [s["text"] for s in summarise([story_article("a", text, "kompas.com")])["sentences"]]
+    assert len(texts) == 3 and not any('"' in t for t in texts)
