@@ -1,4 +1,4 @@
-"""Screenshots of the story list and the seed story page for the README (docs/screenshots/).
+"""Screenshots of the story list and the seed story page (down to its coverage table) for the README.
 
 Builds a throw-away store from examples/ (the demo ingest), serves it, and drives Debian's chromium
 through Playwright. Run: .venv/bin/python scripts/screenshots.py [OUT_DIR]
@@ -33,12 +33,15 @@ def main(out_dir: Path) -> None:
         with serve_in_background(create_app(engine)) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 900}, device_scale_factor=1)
-            page.goto(f"{url}/?lang=en")
+            page.goto(f"{url}/?lang=en&min_articles=2")
             page.screenshot(path=out_dir / "story-list.png")
             page.goto(f"{url}/?q=Korea+Utara")
             page.click("a.headline")
-            page.wait_for_selector("#coverage")
-            page.screenshot(path=out_dir / "seed-story.png", full_page=True)
+            coverage = page.locator("#coverage").bounding_box()
+            bottom = coverage["y"] + coverage["height"] + 24
+            page.screenshot(
+                path=out_dir / "seed-story.png", full_page=True, clip={"x": 0, "y": 0, "width": 1200, "height": bottom}
+            )
             browser.close()
     print(f"screenshots written to {out_dir}")
 

@@ -77,6 +77,9 @@ def test_date_outlet_and_entity_filters(api, seed_story):
     assert [s["id"] for s in by_outlet["stories"]] == [seed_story["id"]]
     by_alias = api.get("/stories", params={"entity": "Korut"}).json()
     assert seed_story["id"] in {s["id"] for s in by_alias["stories"]}
+    big = api.get("/stories", params={"min_articles": 5, "limit": 100}).json()
+    assert seed_story["id"] in {s["id"] for s in big["stories"]} and all(s["n_articles"] >= 5 for s in big["stories"])
+    assert big["total"] < api.get("/stories").json()["total"]
     nothing = api.get("/stories", params={"entity": "Atlantis Raya"}).json()
     assert nothing == {"total": 0, "limit": 20, "offset": 0, "stories": []}
 

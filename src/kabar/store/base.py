@@ -18,7 +18,8 @@ class StoryFilter:
 
     ``since``/``until`` are ISO dates a story's publication span must overlap; ``outlet`` an outlet
     with an article in the story; ``entity`` a name or alias in the story's analysed entities;
-    ``match`` an FTS5 expression from ``kabar.search.match_expression`` over articles and summaries.
+    ``match`` an FTS5 expression from ``kabar.search.match_expression`` over articles and summaries;
+    ``min_articles`` the fewest articles a story may have.
     """
 
     since: str | None = None
@@ -26,6 +27,7 @@ class StoryFilter:
     outlet: str | None = None
     entity: str | None = None
     match: str | None = None
+    min_articles: int = 1
 
 
 class Store(ABC):

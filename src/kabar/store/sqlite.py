@@ -116,6 +116,9 @@ def _story_conditions(filters: StoryFilter | None) -> tuple[str, str, list[Any]]
     if filters.until:
         having.append("substr(MIN(published_at), 1, 10) <= ?")
         params.append(filters.until)
+    if filters.min_articles > 1:
+        having.append("COUNT(*) >= ?")
+        params.append(filters.min_articles)
     return "".join(f" AND {clause}" for clause in where), (" HAVING " + " AND ".join(having)) if having else "", params
 
 

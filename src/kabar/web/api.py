@@ -158,7 +158,9 @@ def _not_found(what: str, item_id: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"no {what} with id {item_id!r}")
 
 
-def story_filter(since: date | None, until: date | None, outlet: str | None, entity: str | None, q: str | None) -> StoryFilter:
+def story_filter(
+    since: date | None, until: date | None, outlet: str | None, entity: str | None, q: str | None, min_articles: int = 1
+) -> StoryFilter:
     """The store's filter from the listing's query parameters."""
     return StoryFilter(
         since=since.isoformat() if since else None,
@@ -166,6 +168,7 @@ def story_filter(since: date | None, until: date | None, outlet: str | None, ent
         outlet=outlet or None,
         entity=entity or None,
         match=match_expression(q) if q else None,
+        min_articles=min_articles,
     )
 
 
@@ -200,9 +203,10 @@ def get_stories(
     q: Annotated[
         str | None, Query(max_length=MAX_QUERY_CHARS, description="only stories whose articles match these words")
     ] = None,
+    min_articles: Annotated[int, Query(ge=1, le=100_000, description="only stories with at least this many articles")] = 1,
 ) -> dict[str, Any]:
-    """Stories newest first, filtered by date range, outlet, entity and words."""
-    total, stories = list_stories(lib, story_filter(since, until, outlet, entity, q), q, limit, offset)
+    """Stories newest first, filtered by date range, outlet, entity, words and size."""
+    total, stories = list_stories(lib, story_filter(since, until, outlet, entity, q, min_articles), q, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "stories": stories}
 
 

@@ -20,6 +20,8 @@ from kabar.web.api import list_stories, search_articles, story_filter
 from kabar.web.library import ID_PATTERN, Library, library
 
 PAGE_SIZE = 20
+STORY_SIZES = (1, 2, 3, 5, 10)
+MAX_MIN_ARTICLES = 100_000
 MAX_PAGE = 10_000
 MAX_FIELD_CHARS = 200
 ID_RE = re.compile(ID_PATTERN)
@@ -89,7 +91,8 @@ def story_list(request: Request, lib: Annotated[Library, Depends(library)]) -> H
     q, outlet, entity = _text(params.get("q")), _text(params.get("outlet")), _text(params.get("entity"))
     since, until = _date(params.get("since")), _date(params.get("until"))
     page = _page(params.get("page"))
-    filters = story_filter(since, until, outlet, entity, q)
+    min_articles = min(_page(params.get("min_articles")), MAX_MIN_ARTICLES)
+    filters = story_filter(since, until, outlet, entity, q, min_articles)
     total, stories = list_stories(lib, filters, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     with lib.lock:
         outlets = [row["outlet"] for row in lib.engine.store.outlets()]
@@ -108,7 +111,9 @@ def story_list(request: Request, lib: Annotated[Library, Depends(library)]) -> H
             "entity": entity,
             "since": since.isoformat() if since else "",
             "until": until.isoformat() if until else "",
+            "min_articles": min_articles,
         },
+        sizes=STORY_SIZES,
         filtered=filtered,
         page_link=lambda number: str(request.url.include_query_params(page=number).replace(scheme="", netloc="")),
     )
