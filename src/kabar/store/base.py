@@ -101,7 +101,6 @@ class Store(ABC):
     def outlets(self) -> list[dict[str, Any]]:
         """Each named outlet with its article and story counts and publication span."""
 
-
     @abstractmethod
     def merges(self) -> list[dict[str, Any]]:
         """All recorded story merges."""

@@ -51,8 +51,6 @@ CREATE TABLE IF NOT EXISTS story_merges (
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS outlet_articles (outlet TEXT PRIMARY KEY, n_articles INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outlet_lines (
     outlet TEXT NOT NULL,
@@ -61,6 +59,8 @@ CREATE TABLE IF NOT EXISTS outlet_lines (
     PRIMARY KEY (outlet, line)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS outlet_lines_count ON outlet_lines(outlet, n_articles);
+CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
 """
 SEARCH_TABLES = ("article_search", "story_search")
 """FTS5 indexes of stemmed words (see kabar.search); rowid is articles.seq and stories.rowid."""
