@@ -183,13 +183,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    """Extract articles without storing them (one JSON object per line with --json)."""
-    from kabar.extract.command import run_extract
-
-    return run_extract(args.paths, as_json=args.json)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the REST API and the web pages over the store."""
     import uvicorn
@@ -205,6 +198,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Extract articles without storing them (one JSON object per line with --json)."""
+    from kabar.extract.command import run_extract
+
+    return run_extract(args.paths, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
