@@ -1,7 +1,8 @@
 """Extract stage: RawDocument -> Article (clean body, title, outlet, authors, dates, language).
 
 Cascade for one document:
-(1) bytes are decoded (UTF-8, else the detected charset); a document over ``MAX_DOCUMENT_CHARS`` is refused;
+(1) bytes are decoded (UTF-8, else the detected charset); a document over ``MAX_DOCUMENT_CHARS``, or an
+    HTML page over ``html.MAX_HTML_CHARS`` once its scripts are gone, is refused (bounding time per document);
 (2) HTML goes through trafilatura (main text, metadata) and kabar's title choice (``html.py``);
 (3) mojibake ("â€™") is repaired by ftfy, only when the text shows its markers (ftfy is slow);
 (4) the text is cleaned line by line (``crawled.py``): crawl header, learned per-outlet furniture
@@ -22,10 +23,11 @@ import ftfy
 from kabar import lang
 from kabar.extract.crawled import clean_crawled_text
 from kabar.extract.dates import date_from_url, parse_date, publication_date
-from kabar.extract.html import extract_html
+from kabar.extract.html import MAX_HTML_CHARS, extract_html, strip_scripts
 from kabar.extract.language import detect_language
 from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text
 from kabar.model import Article, RawDocument
+from kabar.read import decode_text
 from kabar.textproc import normalise_for_hash, sentences
 
 MAX_DOCUMENT_CHARS = 10_000_000
@@ -82,15 +84,10 @@ def fix_mojibake(text: str) -> str:
 def _decode(content: str | bytes) -> str:
     if isinstance(content, str):
         return content
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(content[:200_000]).best()
-        if best is None or best.encoding is None:
-            raise ExtractionError("not valid UTF-8 and no other text encoding fits") from None
-        return content.decode(best.encoding, errors="replace")
+    decoded = decode_text(content)
+    if decoded is None:
+        raise ExtractionError("not valid UTF-8 and no other text encoding fits")
+    return decoded[0]
 
 
 def clean_authors(names: Collection[str]) -> list[str]:
@@ -130,6 +127,11 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
     page_host = ""
     page_furniture: list[str] = []
     if raw.kind == "html":
+        if len(content) > MAX_HTML_CHARS:
+            content = strip_scripts(content)
+            if len(content) > MAX_HTML_CHARS:
+                size, limit = len(content) / 1_000_000, MAX_HTML_CHARS // 1_000_000
+                raise ExtractionError(f"HTML page is {size:.1f} MB without its scripts, over the {limit} MB limit")
         fields = extract_html(content, url)
         if fields is None:
             raise ExtractionError("HTML page has no article text")
@@ -151,7 +153,9 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
     cleaned = clean_crawled_text(content, fix_mojibake(title_hint), known_furniture=learned)
     text = cleaned.text.strip()
     if not text:
-        raise ExtractionError("no article text left after removing page furniture")
+        raise ExtractionError(
+            "HTML page has no article text" if raw.kind == "html" else "no article text left after removing page furniture"
+        )
     crawl_date = str(hints.get("crawl_date") or "") or cleaned.crawl_date
     title = cleaned.title or _first_sentence(text)
     date_text = f"{title}\n{content[:DATE_SCAN_CHARS]}" if raw.kind != "html" else f"{title}\n{text[:DATE_SCAN_CHARS]}"
@@ -207,6 +211,11 @@ def _published(meta: str, url: str, text: str, crawl_date: str | None) -> tuple[
     return value, "; ".join(notes) or None
 
 
+PLACE_DATELINE_RE = re.compile(r"^[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*(?:,\s*[A-Z][\w.]*\s*)?[:–—-]\s+(?=[A-Z])")
+"""A lead's place dateline ("Moskow: ", "Jakarta - "), kept in the body but not in a title made from the lead."""
+
+
 def _first_sentence(text: str, limit: int = TITLE_MAX_CHARS) -> str:
-    first = next(iter(sentences(text[:1000])), text[:limit])
+    text = PLACE_DATELINE_RE.sub("", text[:1000], count=1)
+    first = next(iter(sentences(text)), text[:limit])
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"

@@ -48,8 +48,12 @@ def _print_readable(article: Article, out: TextIO) -> None:
     print(f"text:      {preview}{'…' if len(article.text) > TEXT_PREVIEW_CHARS else ''}\n", file=out)
 
 
-def run_extract(paths: Iterable[str | Path], as_json: bool = False, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Extract every document under ``paths``; problems go to ``err`` as one line each. Returns the exit status."""
+def run_extract(paths: Iterable[str | Path], as_json: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Extract every document under ``paths``; problems go to ``err`` as one line each. Returns the exit status.
+
+    A non-UTF-8 input is noted on ``err`` too, but it is not a problem: it was decoded and extracted.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
     problems = 0
 
     def problem(source: str, message: str) -> None:
@@ -58,6 +62,8 @@ def run_extract(paths: Iterable[str | Path], as_json: bool = False, out: TextIO 
         print(f"kabar: {source}: {message}", file=err)
 
     for document in read_paths(paths, problem):
+        if document.hints.get("encoding"):
+            print(f"kabar: {document.source}: not UTF-8; decoded as {document.hints['encoding']}", file=err)
         try:
             article = extract(document)
         except ExtractionError as error:

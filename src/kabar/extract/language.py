@@ -1,11 +1,16 @@
-"""Language identification, offline (CLD2 via pycld2, which ships its model)."""
+"""Language identification, offline (CLD2 via pycld2, which ships its model), with Indonesian/Malay settled by marker words."""
 
 from __future__ import annotations
 
+import re
+
 import pycld2
+
+from kabar import lang
 
 SAMPLE_CHARS = 800
 """Characters given to CLD2: enough for a confident answer on news prose (CLD2 time grows with the sample)."""
+CLOSE_PAIR = ("id", "ms")
 
 
 def detect_language(text: str) -> str:
@@ -21,7 +26,14 @@ def detect_language(text: str) -> str:
             _reliable, _bytes, details = pycld2.detect("".join(ch for ch in sample if ch.isprintable() or ch.isspace()))
         except pycld2.error:
             return ""
-    code = details[0][1]
+    code = details[0][1].split("-")[0]
     if code == "un":
         return ""
-    return code.split("-")[0]
+    return malay_or_indonesian(sample) if code in CLOSE_PAIR else code
+
+
+def malay_or_indonesian(text: str) -> str:
+    """Indonesian or Malay by each language's marker words ("karena" vs "kerana"): CLD2 confuses the two."""
+    words = re.findall(r"[a-z]+", text.lower())
+    scores = {code: sum(word in lang.words(code, "language_markers.txt") for word in words) for code in CLOSE_PAIR}
+    return "ms" if scores["ms"] > scores["id"] else "id"

@@ -6,9 +6,11 @@ and the input (or the bad line) is skipped, so one broken file never stops an in
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -101,44 +103,70 @@ def read_bytes(data: bytes, source: str, on_problem: ProblemHandler = _stderr_pr
     if not data.strip():
         on_problem(source, "empty input, skipped")
         return
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         on_problem(source, "binary file, not text, HTML, JSONL, feed or WARC; skipped")
         return
     if suffix in (".jsonl", ".ndjson", ".jsonl.gz") or (suffix == ".json" and data.lstrip()[:1] == b"{"):
         yield from read_jsonl(data, source, on_problem)
         return
-    text = decode(data, source, on_problem)
-    if text is None:
+    head = data[:4096].decode("utf-8", "ignore")
+    fmt = "html" if suffix in HTML_SUFFIXES else "feed" if suffix in FEED_SUFFIXES else sniff_format(head)
+    if fmt in ("html", "text") and len(data) > MAX_DOCUMENT_BYTES:
+        size, limit = len(data) // 1_000_000, MAX_DOCUMENT_BYTES // 1_000_000
+        on_problem(source, f"document is {size} MB, over the {limit} MB limit; skipped")
         return
-    fmt = "html" if suffix in HTML_SUFFIXES else "feed" if suffix in FEED_SUFFIXES else sniff_format(text)
     if fmt == "jsonl":
         yield from read_jsonl(data, source, on_problem)
-    elif fmt == "feed":
+        return
+    decoded = decode_text(data)
+    if decoded is None:
+        on_problem(source, "not valid UTF-8 and no other text encoding fits; skipped")
+        return
+    text, encoding = decoded
+    hints = {"encoding": encoding} if encoding != "utf-8" else {}
+    if fmt == "feed":
         from kabar.read.feed import read_feed
 
         yield from read_feed(text, source, on_problem)
-    elif len(data) > MAX_DOCUMENT_BYTES:
-        on_problem(source, f"document is {len(data) // 1_000_000} MB, over the {MAX_DOCUMENT_BYTES // 1_000_000} MB limit; skipped")
-    elif fmt == "html":
-        yield RawDocument(source=source, kind="html", content=text)
     else:
-        yield RawDocument(source=source, kind="text", content=text)
+        yield RawDocument(source=source, kind=fmt, content=text, hints=hints)
 
 
-def decode(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> str | None:
-    """Decode bytes as UTF-8, else as the detected charset (reported), else report and give None."""
+DECLARED_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}charset\s*=\s*["']?([\w.:-]{2,40})""", re.IGNORECASE)
+SINGLE_BYTE_WESTERN = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15", "mac_roman"}
+"""charset_normalizer's guesses for text whose only non-ASCII bytes are quotes, dashes and accents: cp1252 is
+what Indonesian (and other Latin-script) pages that are not UTF-8 actually use, and it decodes the same
+quotes and letters correctly."""
+
+
+def decode_text(data: bytes) -> tuple[str, str] | None:
+    """Decode a document's bytes; returns (text, encoding) or None when no text encoding fits.
+
+    Order: a UTF-16/UTF-8 byte-order mark, UTF-8, the charset an HTML page declares, then charset_normalizer's
+    guess (Western single-byte guesses read as cp1252).
+    """
+    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    for bom, codec in boms:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec.removesuffix("-sig")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    declared = DECLARED_CHARSET_RE.search(data[:4096])
+    if declared:
+        try:
+            codec = codecs.lookup(declared.group(1).decode("ascii")).name
+            return data.decode(codec, errors="replace"), codec
+        except (LookupError, UnicodeDecodeError):
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
-        on_problem(source, "not valid UTF-8 and no other text encoding fits; skipped")
         return None
-    on_problem(source, f"not UTF-8; decoded as {best.encoding}")
-    return data.decode(best.encoding, errors="replace")
+    codec = "cp1252" if best.encoding in SINGLE_BYTE_WESTERN else best.encoding
+    return data.decode(codec, errors="replace"), codec
 
 
 def record_to_document(record: dict[str, Any], source: str) -> RawDocument | None:
