@@ -31,7 +31,7 @@ LEAD_DECAY = 0.7
 """A sentence's lead bonus is LEAD_WEIGHT × LEAD_DECAY ** (its position among the article's usable sentences)."""
 QUESTION_PENALTY = 0.2
 SUPPORT_WEIGHT = 1.0
-MAX_ATTRIBUTION_WORDS = 3
+MAX_ATTRIBUTION_WORDS = 2
 """A sentence with a source cue and at most this many other content words is pure attribution."""
 MIN_SENTENCES, MAX_SENTENCES = 3, 7
 PARAGRAPH_GLUE_RE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s*,[\s,]*(?=\S)|(?<=[.!?]\")\s*,[\s,]*(?=[A-Z])|\s+,(?:\s*,)+\s*")
