@@ -108,6 +108,12 @@ def test_search_matches_indonesian_word_forms(api):
     assert any("membeli" in text and "pembelian" not in text for text in texts), "stemming should find 'membeli' for 'pembelian'"
 
 
+def test_search_lists_matching_stories_too(api, seed_story):
+    body = api.get("/search", params={"q": "Korea Utara"}).json()
+    assert body["stories_total"] >= 1 and body["stories"][0]["id"] == seed_story["id"]
+    assert {hit["story_id"] for hit in body["hits"]} >= {seed_story["id"]}
+
+
 def test_search_needs_words(api):
     assert api.get("/search").status_code == 422
     assert api.get("/search", params={"q": "yang dan"}).json()["total"] == 0

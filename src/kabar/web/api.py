@@ -24,6 +24,8 @@ from kabar.web.library import ID_PATTERN, Library, library
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000_000
 MAX_QUERY_CHARS = 200
+STORY_HITS = 5
+"""Stories listed with a search's article hits; the full list is GET /stories?q=."""
 UPLOAD_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson", ".json", ".rss", ".atom", ".xml"}
 """Uploaded file kinds the readers take from memory; WARC needs a file on disk (use ``kabar ingest``)."""
 CONTENT_SUFFIXES = {
@@ -106,13 +108,15 @@ class SearchHit(BaseModel):
 
 
 class SearchPage(BaseModel):
-    """One page of search hits, best first."""
+    """One page of matching articles, best first, and the newest stories matching."""
 
     query: str
     total: int
     limit: int
     offset: int
     hits: list[SearchHit]
+    stories_total: int
+    stories: list[StoryListing]
 
 
 class Outlet(BaseModel):
@@ -244,8 +248,9 @@ def get_search(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Full-text search over articles, best match first (SQLite FTS5 over stemmed words)."""
+    """Full-text search over articles (best match first) and stories (newest first); SQLite FTS5 over stemmed words."""
     total, found = search_articles(lib, q, limit, offset)
+    stories_total, stories = list_stories(lib, StoryFilter(match=match_expression(q)), q, STORY_HITS, 0)
     hits = [
         {
             "id": article.id,
@@ -257,7 +262,15 @@ def get_search(
         }
         for article, pieces in found
     ]
-    return {"query": q, "total": total, "limit": limit, "offset": offset, "hits": hits}
+    return {
+        "query": q,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "hits": hits,
+        "stories_total": stories_total,
+        "stories": stories,
+    }
 
 
 @router.get("/outlets", response_model=list[Outlet], tags=["outlets"])

@@ -1,0 +1,85 @@
+"""Full-text search: Indonesian-aware index terms, safe query expressions, snippets, the store's FTS5 index."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+import kabar
+from kabar.search import index_terms, match_expression, snippet
+from kabar.store import StoryFilter
+
+
+def test_word_forms_share_one_index_term():
+    assert index_terms("pembelian membeli dibeli") == "beli beli beli"
+    assert index_terms("Roket-peluru artileri 2022") == "roket peluru artileri 2022"
+    assert "yang" not in index_terms("roket yang dibeli").split()
+
+
+def test_query_words_are_quoted_so_no_user_text_is_fts_syntax():
+    assert match_expression("Pembelian roket") == '("beli" OR "pembelian") AND ("roket")'
+    expression = match_expression('"" OR NEAR(roket peluru) * AND -korut ^ col:x')
+    assert re.fullmatch(r'\("[^"]+"( OR "[^"]+")*\)( AND \("[^"]+"( OR "[^"]+")*\))*', expression), expression
+    assert [group.split('"')[1] for group in expression.split(" AND ")] == ["near", "roket", "peluru", "korut", "col"]
+    assert match_expression("yang dan di") is None
+
+
+@pytest.mark.parametrize("query", ['"', "a*", "NEAR(", "roket OR", "col:roket", "'); DROP TABLE articles; --", "\x00roket"])
+def test_odd_queries_never_break_the_store(engine, seeds_dir, query):
+    engine.ingest([seeds_dir])
+    match = match_expression(query)
+    if match is not None:
+        total, ids = engine.store.search_articles(match)
+        assert total == len(ids)
+    assert engine.store.count_articles() == 5
+
+
+def test_snippet_marks_every_form_of_the_query_words():
+    text = "Awal berita. " * 20 + "Rusia membeli roket; pembelian itu besar. Akhir."
+    pieces = snippet(text, "pembelian", words=12)
+    assert [piece for piece, hit in pieces if hit] == ["membeli", "pembelian"]
+    assert pieces[0] == ("… ", False)
+    assert "".join(piece for piece, _ in pieces).replace("… ", "").replace(" …", "") in text
+
+
+def test_search_and_story_filters_find_the_seed_story(engine, seeds_dir, clickid_examples):
+    engine.ingest([seeds_dir])
+    total, ids = engine.store.search_articles(match_expression("pembelian roket"))
+    assert total == len(ids) == 5
+    seed = engine.stories()[0]
+    assert [s["id"] for s in engine.stories(filters=StoryFilter(match=match_expression("Korea Utara")))] == [seed["id"]]
+    assert engine.stories(filters=StoryFilter(match=match_expression("sepak bola"))) == []
+    first, last = seed["first_published"][:10], seed["last_published"][:10]
+    assert engine.store.count_stories(StoryFilter(since=last, until=last)) == 1
+    assert engine.store.count_stories(StoryFilter(until=first)) == 1
+    assert engine.store.count_stories(StoryFilter(since=f"{int(last[:4]) + 1}-01-01")) == 0
+    assert engine.store.count_stories(StoryFilter(until=f"{int(first[:4]) - 1}-12-31")) == 0
+
+
+def test_stores_written_before_search_are_indexed_when_opened(tmp_path, seeds_dir):
+    path = tmp_path / "old.db"
+    with kabar.open(path) as engine:
+        engine.ingest([seeds_dir])
+        engine.refresh()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE article_search")
+    db.execute("DROP TABLE story_search")
+    db.commit()
+    db.close()
+    with kabar.open(path) as engine:
+        total, _ = engine.store.search_articles(match_expression("roket"))
+        assert total == 5
+        assert engine.store.count_stories(StoryFilter(match=match_expression("Korut"))) == 1
+
+
+def test_merged_and_recomputed_stories_leave_no_stale_index_rows(engine, seeds_dir):
+    engine.ingest([seeds_dir])
+    engine.refresh()
+    engine.refresh()
+    rows = engine.store.db.execute("SELECT COUNT(*) FROM story_search").fetchone()[0]
+    assert rows == engine.store.count_stories() == 1
+    engine.recluster()
+    engine.refresh()
+    assert engine.store.db.execute("SELECT COUNT(*) FROM story_search").fetchone()[0] == engine.store.count_stories()
