@@ -112,9 +112,10 @@ def _headline_small_words(language: str) -> frozenset[str]:
     return lang.words(language, "headline_small_words.txt")
 
 
-GLUE_RE = re.compile(r"(?<=[a-z0-9?!.)\"”])(?=[A-Z][a-z])|[\"“]|\n|,(?=[^\s\d])|[.!?](?=\s|$)")
-"""Where a linked title glued into a paragraph ends: a word glued to the next sentence ("MasukFase"),
-an opening quote, a line end, a CLICK-ID paragraph joint (",Ini"), or a sentence end."""
+GLUE_RE = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z])|(?<=[0-9?!.)\"”])(?=[A-Z][a-z])|[\"“]|\n|,(?=[^\s\d])|[.!?](?=\s|$)")
+"""Where a linked title glued into a paragraph ends: a word glued to the next sentence ("TerbakarSaat"; four
+lower-case letters first, so "NasDem" or "YouTube" stay whole), an opening quote, a line end, a CLICK-ID
+paragraph joint (",Ini"), or a sentence end."""
 
 
 def _title_run_end(fragment: str, language: str) -> int:
@@ -193,7 +194,7 @@ def cut_inline_furniture(line: str, language: str, removed: list[str]) -> list[s
     for cue, pattern in _inline_patterns(language):
         if cue == "*" or cue in lowered:
             line = pattern.sub(_cut, line)
-    pieces = [cut_read_also(piece, language, removed) for piece in line.split("\n")]
+    pieces = [cut_read_also(piece.strip(), language, removed) for piece in line.split("\n")]
     return [piece for piece in pieces if piece]
 
 

@@ -81,7 +81,7 @@ def _patterns() -> _Patterns:
         numeric=re.compile(r"\(\s*(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{2}(?:\d{2})?))?\s*\)"),
         iso=re.compile(
             r"(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"
-            r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
+            r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
         ),
         weekday=re.compile(
             rf"(?P<comma>,\s*)?\b(?P<weekday>{_alternation(_weekday_numbers())})\b"
@@ -129,11 +129,11 @@ def _parse_offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
 
 
-def _build(year: int, month: int, day: int, hour: int, minute: int, tz: timezone) -> datetime | None:
+def _build(year: int, month: int, day: int, hour: int, minute: int, tz: timezone, second: int = 0) -> datetime | None:
     if not 1990 <= year <= 2100:
         return None
     try:
-        return datetime(year, month, day, hour, minute, tzinfo=tz)
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError:
         return None
 
@@ -209,11 +209,12 @@ def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
         year_text = groups["year"]
         month = months[groups["month"].lower()] if named else int(groups["month"])
         day = int(groups["day"])
-        hour = minute = 0
+        hour = minute = second = 0
         has_time = False
         tz = zone_offset(None)
         if groups.get("hour"):
             hour, minute, has_time = int(groups["hour"]), int(groups["minute"]), True
+            second = int(groups["second"] or 0)
             if groups["offset"]:
                 tz = _parse_offset(groups["offset"])
         elif "offset" not in groups:
@@ -229,7 +230,7 @@ def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
             year = _year_for(day, month, weekday, reference)
         else:
             continue
-        value = _build(year, month, day, hour if hour < 24 else 0, minute if minute < 60 else 0, tz)
+        value = _build(year, month, day, hour if hour < 24 else 0, minute if minute < 60 else 0, tz, second if second < 60 else 0)
         if value is None:
             continue
         window_start = max(0, match.start() - CUE_WINDOW)
