@@ -13,6 +13,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
+import kabar
 from kabar.web import ServeOptions, create_app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -182,6 +183,18 @@ def test_ingest_jsonl_then_again(ingest_api, engine):
     again = ingest_api.post("/articles", content=body, headers=headers).json()
     assert again["added"] == 0 and again["duplicates"] == 3
     assert engine.store.count_articles() == 3
+
+
+def test_ingest_after_another_process_ingested_uses_its_state(ingest_api, engine, seeds_dir):
+    with kabar.open(engine.store.path) as other:
+        other.ingest([seeds_dir])
+    seed = (seeds_dir / "001_007ef922b28a0a10.txt").read_text(encoding="utf-8")
+    record = {"id": "copy-of-001", "outlet": "cermin.example", "text": seed.split("\n", 1)[1] + " Disalin ulang."}
+    response = ingest_api.post(
+        "/articles", content=json.dumps(record), headers={**auth(), "Content-Type": "application/x-ndjson"}
+    )
+    assert response.json()["results"][0]["status"] in ("near-duplicate", "duplicate"), response.json()
+    assert response.json()["results"][0]["story_id"] == next(iter(engine.store.story_rows()))["story_id"]
 
 
 def test_bad_line_rejects_the_whole_request(ingest_api, engine):

@@ -34,11 +34,20 @@ class Library:
         self.engine = engine
         self.options = options
         self.lock = threading.RLock()
+        self.known_articles = engine.store.count_articles()
 
     def ingest(self, documents: list[RawDocument]) -> list[Outcome]:
-        """Run documents through the engine; problems are carried in the outcomes."""
+        """Run documents through the engine; problems are carried in the outcomes.
+
+        When the store gained articles from elsewhere (``kabar ingest`` while serving), the engine is
+        reopened first, so it dedups and clusters against the stages' saved state, not a stale copy.
+        """
         with self.lock:
-            return list(self.engine.ingest_documents(documents, lambda source, message: None))
+            if self.engine.store.count_articles() != self.known_articles:
+                self.engine = Kabar(self.engine.store)
+            outcomes = list(self.engine.ingest_documents(documents, lambda source, message: None))
+            self.known_articles = self.engine.store.count_articles()
+            return outcomes
 
 
 def library(request: Request) -> Library:
