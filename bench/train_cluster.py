@@ -36,7 +36,7 @@ from kabar.metrics import bcubed
 from kabar.read import read_paths
 
 ECB_SHUFFLES = 4
-JOIN_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+JOIN_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 MERGE_GRID = (0.9, 0.97, 1.01)
 """1.01 means never merge."""
 REOPEN_FLOOR = 0.7
@@ -92,7 +92,7 @@ def pairs(stream: Stream, models: dict) -> tuple[list[list[float]], list[int]]:
     gold_of_story: dict[str, str] = {}
     rows, labels = [], []
     for _, gold, features in stream:
-        clusterer.arrivals += 1
+        features = clusterer.observe(features)
         candidate_ids = clusterer.candidates(features)
         rows += clusterer.pair_features(features, candidate_ids)
         labels += [int(gold_of_story[s] == gold) for s in candidate_ids]

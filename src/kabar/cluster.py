@@ -11,8 +11,8 @@ For every article:
 2. Each candidate is scored by a small logistic-regression model for the article's language
    (``models/cluster-<language>.json``, trained by bench/train_cluster.py on clickid-dev for
    Indonesian and ECB+ train for English) over evidence: cosine to the story's
-   centroid, title cosine, shared names and numbers, the time gap, the story's size, and the
-   margin over the other candidates.
+   centroid and to its latest members, title cosines, shared names and numbers, conflicting years,
+   the time gap and the story's size.
 3. The article joins the most probable candidate when its probability reaches the model's join
    threshold (a story quiet for more than ``quiet_days`` needs the higher reopen threshold);
    otherwise it opens a new story. Any other candidate that is as probable as the merge threshold is
@@ -26,18 +26,18 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kabar.features import ArticleFeatures
+from kabar.features import VECTOR_TERMS, ArticleFeatures, prior, weigh
 from kabar.model import Assignment
 
 MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_LANGUAGE = "id"
 FEATURES = (
     "cosine", "title_cosine", "max_cosine", "max_title", "mean_cosine", "mean_title", "names", "core_names", "numbers",
-    "year_conflict", "gap", "no_date", "size", "margin", "cosine_x_title",
+    "year_conflict", "gap", "no_date", "size", "cosine_x_title",
 )
 """Evidence for one (article, story) pair, in the order the model's weights use."""
 GAP_CAP_DAYS = 7.0
@@ -57,6 +57,8 @@ class StoryState:
     title_norm_sq: float = 0.0
     names: Counter[str] = field(default_factory=Counter)
     name_weights: dict[str, float] = field(default_factory=dict)
+    core_names: dict[str, float] = field(default_factory=dict)
+    core_weight: float = 1.0
     numbers: Counter[str] = field(default_factory=Counter)
     years: Counter[str] = field(default_factory=Counter)
     size: int = 0
@@ -66,9 +68,8 @@ class StoryState:
     last_day: float | None = None
 
 
-def _dot(vector: dict[str, float], centroid: dict[str, float]) -> float:
-    get = centroid.get
-    return sum(weight * get(term, 0.0) for term, weight in vector.items())
+def _dot(vector: dict[str, float], other: dict[str, float]) -> float:
+    return sum([vector[term] * other[term] for term in vector.keys() & other.keys()])
 
 
 def _add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
@@ -108,7 +109,7 @@ class StoryClusterer:
         memory_articles: int = 50_000,
         query_terms: int = 15,
         index_terms: int = 15,
-        max_candidates: int = 12,
+        max_candidates: int = 6,
         models: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.window_days = window_days
@@ -123,6 +124,31 @@ class StoryClusterer:
         self.merged_into: dict[str, str] = {}
         self.next_story = 1
         self.arrivals = 0
+        self.document_frequency: dict[str, int] = {}
+
+    def observe(self, features: ArticleFeatures) -> ArticleFeatures:
+        """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed.
+
+        IDF blends the shipped prior with the stream: log((N0 + n + 1) / (df0 + df + 1)) + 1.
+        """
+        self.arrivals += 1
+        frequency = self.document_frequency
+        for term in features.counts:
+            frequency[term] = frequency.get(term, 0) + 1
+        prior_df, prior_documents = prior(features.language)
+        documents = prior_documents + self.arrivals + 1
+        known: dict[str, float] = {}
+
+        def idf_of(term: str) -> float:
+            if term not in known:
+                known[term] = math.log(documents / (prior_df.get(term, 0) + frequency.get(term, 0) + 1)) + 1.0
+            return known[term]
+
+        return replace(
+            features,
+            vector=weigh(features.counts, idf_of, VECTOR_TERMS),
+            title=weigh(features.title_counts, idf_of),
+        )
 
     # candidates ------------------------------------------------------------------------------
 
@@ -163,13 +189,13 @@ class StoryClusterer:
         return max(0.0, story.first_day - features.day, features.day - story.last_day)
 
     def evidence(self, features: ArticleFeatures, story: StoryState) -> dict[str, float]:
-        """Raw evidence that an article belongs to a story (everything but the candidate margin)."""
+        """Evidence that an article belongs to a story, by name (all of FEATURES but the products)."""
         cosine = _dot(features.vector, story.centroid) / math.sqrt(story.norm_sq) if story.norm_sq > 0 else 0.0
         title = _dot(features.title, story.title_centroid) / math.sqrt(story.title_norm_sq) if story.title_norm_sq > 0 else 0.0
         total = sum(features.names.values()) or 1.0
-        names = sum(w for name, w in features.names.items() if name in story.names) / total
-        core = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
-        core_names = sum(w for n, w in core.items() if n in features.names) / (sum(core.values()) or 1.0) if core else 0.0
+        names = sum([features.names[n] for n in features.names.keys() & story.names.keys()]) / total
+        core = story.core_names
+        core_names = sum([core[n] for n in core.keys() & features.names.keys()]) / story.core_weight if core else 0.0
         shared_numbers = sum(1 for n in features.numbers if n in story.numbers)
         member_cosines = [_dot(features.vector, v) for v, _ in story.members] or [0.0]
         member_titles = [_dot(features.title, t) for _, t in story.members] or [0.0]
@@ -193,14 +219,11 @@ class StoryClusterer:
 
     def pair_features(self, features: ArticleFeatures, candidate_ids: list[str]) -> list[list[float]]:
         """Model inputs (in FEATURES order) for an article against each candidate story."""
-        raw = [self.evidence(features, self.stories[s]) for s in candidate_ids]
-        cosines = [e["cosine"] for e in raw]
         rows = []
-        for i, e in enumerate(raw):
-            others = cosines[:i] + cosines[i + 1 :]
-            e["margin"] = e["cosine"] - max(others, default=0.0)
-            e["cosine_x_title"] = e["cosine"] * e["title_cosine"]
-            rows.append([e[name] for name in FEATURES])
+        for story_id in candidate_ids:
+            evidence = self.evidence(features, self.stories[story_id])
+            evidence["cosine_x_title"] = evidence["cosine"] * evidence["title_cosine"]
+            rows.append([evidence[name] for name in FEATURES])
         return rows
 
     def model(self, language: str) -> dict[str, Any]:
@@ -216,6 +239,7 @@ class StoryClusterer:
 
     def assign(self, features: ArticleFeatures) -> Assignment:
         """Decide the story of one article and learn from it."""
+        features = self.observe(features)
         self._forget_old()
         candidate_ids = self.candidates(features)
         rows = self.pair_features(features, candidate_ids)
@@ -277,6 +301,7 @@ class StoryClusterer:
         story.numbers.update(features.numbers)
         story.years.update(features.years)
         story.size += 1
+        self._update_core(story)
         story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
         if features.day is not None:
             story.first_day = features.day if story.first_day is None else min(story.first_day, features.day)
@@ -285,6 +310,12 @@ class StoryClusterer:
         day = int(features.day) if features.day is not None else None
         for term in list(features.vector)[: self.index_terms]:
             self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
+
+    @staticmethod
+    def _update_core(story: StoryState) -> None:
+        """Names in at least half of a story's articles, with their weights: what the story is about."""
+        story.core_names = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
+        story.core_weight = sum(story.core_names.values()) or 1.0
 
     def merge(self, source_id: str, target_id: str) -> None:
         """Fold story ``source_id`` into ``target_id``; the index keeps pointing at the source, resolved on read."""
@@ -296,6 +327,7 @@ class StoryClusterer:
         target.numbers.update(source.numbers)
         target.years.update(source.years)
         target.size += source.size
+        self._update_core(target)
         target.members = (target.members + source.members)[-MEMBERS:]
         for day in (source.first_day, source.last_day):
             if day is not None:
@@ -304,8 +336,7 @@ class StoryClusterer:
         self.merged_into[source_id] = target_id
 
     def _forget_old(self) -> None:
-        """Count an arrival; every COMPACT_EVERY arrivals drop stories untouched for ``memory_articles`` arrivals."""
-        self.arrivals += 1
+        """Every COMPACT_EVERY arrivals drop stories untouched for ``memory_articles`` arrivals."""
         if self.arrivals % COMPACT_EVERY:
             return
         cutoff = self.arrivals - self.memory_articles

@@ -33,12 +33,8 @@ MEMORY_ARTICLES = 100_000
 _RANDOM = np.random.default_rng(20190916)
 _MULTIPLIERS = _RANDOM.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _OFFSETS = _RANDOM.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """Overlapping word n-grams of the normalised text."""
-    tokens = normalise_for_hash(text).split()
-    return {" ".join(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1))}
+_SHINGLE_MULTIPLIERS = _RANDOM.integers(1, 2**63, size=SHINGLE_WORDS, dtype=np.uint64) | np.uint64(1)
+"""A shingle's hash is a random linear combination of its words' CRC32s (mod 2**64), computed for all shingles at once."""
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -46,10 +42,13 @@ def signature(text: str) -> np.ndarray | None:
     tokens = normalise_for_hash(text).split()
     if len(tokens) < MIN_WORDS:
         return None
-    grams = {" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
-    hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
-    hashes |= hashes << np.uint64(32)
-    mixed = (np.outer(_MULTIPLIERS, hashes) + _OFFSETS[:, None]) >> np.uint64(32)
+    words = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+    count = len(tokens) - SHINGLE_WORDS + 1
+    grams = np.zeros(count, dtype=np.uint64)
+    for position, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
+        grams += words[position : position + count] * multiplier
+    grams = np.unique(grams)
+    mixed = (np.outer(_MULTIPLIERS, grams) + _OFFSETS[:, None]) >> np.uint64(32)
     return mixed.min(axis=1).astype(np.uint32)
 
 

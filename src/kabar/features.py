@@ -1,9 +1,9 @@
 """Per-article features for story clustering, computed once per article from the article alone.
 
-Term weights are TF-IDF with a fixed IDF prior shipped as data (``lang/<code>/df.tsv``, built by
-bench/build_lang_data.py), so an article's vectors do not depend on what arrived before it: the
-first article of a new store is weighed like the ten-thousandth, and order or batching cannot change
-them. A term the prior never saw gets the highest IDF.
+Term counts are kept raw: the clusterer weighs them (``weigh``) with document frequencies that blend
+a prior shipped as data (``lang/<code>/df.tsv``, built by bench/build_lang_data.py), so the first
+articles of a new store get sane weights, with the frequencies of the stream itself, so words common
+in this stream (the topic of the day) weigh less than the names that tell its events apart.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
 from kabar import lang
 from kabar.model import Article
-from kabar.textproc import terms
+from kabar.textproc import stem_en, stem_id, terms
 
 TITLE_WEIGHT = 3
 """A title word counts as much as three body words in the article vector: titles name the news peg."""
@@ -35,15 +36,18 @@ MAX_NAMES = 30
 
 @dataclass(slots=True)
 class ArticleFeatures:
-    """What the story clusterer compares: unit TF-IDF vectors, names, numbers, years mentioned and publication day."""
+    """What the story clusterer compares: term counts (title words counted TITLE_WEIGHT times in ``counts``), names,
+    numbers, years mentioned, publication day; ``vector`` and ``title`` are the unit TF-IDF vectors once weighed."""
 
-    vector: dict[str, float]
-    title: dict[str, float]
+    counts: Counter[str]
+    title_counts: Counter[str]
     names: dict[str, float]
     numbers: frozenset[str]
     years: frozenset[str]
     day: float | None
     language: str
+    vector: dict[str, float] = field(default_factory=dict)
+    title: dict[str, float] = field(default_factory=dict)
 
 
 def day_number(published_at: str | None) -> float | None:
@@ -79,19 +83,27 @@ def _code(language: str) -> str:
     return "en" if language == "en" else "id"
 
 
-def unit_vector(counts: Counter[str], language: str, keep: int | None = None) -> dict[str, float]:
+def prior(language: str) -> tuple[dict[str, int], int]:
+    """The shipped document frequencies of a language's terms, and how many documents they were counted over."""
+    return _prior(_code(language))
+
+
+def weigh(counts: Counter[str], idf_of: Callable[[str], float], keep: int | None = None) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear term frequency) of term counts, heaviest terms first (only ``keep`` of them)."""
-    table, unseen = _idf_table(language)
-    weights = {t: (1.0 + math.log(c)) * table.get(t, unseen) for t, c in counts.items()}
+    weights = {t: (1.0 + math.log(c)) * idf_of(t) for t, c in counts.items()}
     weights = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {t: w / norm for t, w in weights.items()}
 
 
 def _names(text: str, language: str) -> dict[str, float]:
-    """Capitalised name sequences (leading stopwords such as 'Menurut' dropped), each weighed by its rarest word's IDF."""
+    """Capitalised name sequences (leading stopwords such as 'Menurut' dropped), each weighed by its rarest word's IDF.
+
+    Only the body is read: headlines are written in Title Case, where every word looks like a name.
+    """
     stop = lang.words(language, "stopwords.txt")
     table, unseen = _idf_table(language)
+    stem = stem_en if language == "en" else stem_id
     names: dict[str, float] = {}
     for match in NAME_RE.findall(text):
         tokens = match.lower().split()
@@ -99,7 +111,7 @@ def _names(text: str, language: str) -> dict[str, float]:
             tokens.pop(0)
         name = " ".join(tokens)
         if len(name) > 3 and name not in names:
-            names[name] = max((table.get(t, unseen) for t in terms(name, language)), default=1.0)
+            names[name] = max((table.get(stem(t) if t.isalpha() else t, unseen) for t in tokens), default=1.0)
             if len(names) >= MAX_NAMES:
                 break
     return names
@@ -115,9 +127,9 @@ def article_features(article: Article) -> ArticleFeatures:
         counts[term] += TITLE_WEIGHT * n
     numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", f"{article.title} {lead}")) if len(n) >= 2)
     return ArticleFeatures(
-        vector=unit_vector(counts, language, VECTOR_TERMS),
-        title=unit_vector(title_counts, language),
-        names=_names(f"{article.title}. {lead}", language),
+        counts=counts,
+        title_counts=title_counts,
+        names=_names(lead, language),
         numbers=numbers,
         years=frozenset(YEAR_RE.findall(f"{article.title} {lead}")),
         day=day_number(article.published_at),

@@ -37,11 +37,12 @@ def _sastrawi():  # noqa: ANN202 - third-party type
 
 @lru_cache(maxsize=200_000)
 def stem_en(word: str) -> str:
-    """A light English stem: plural and common verb endings removed."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
+    """A light English stem: plural and common verb endings removed, then a final e, so strike/strikes/striking agree."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith(("ss", "us", "is")):
+            word = word[: -len(suffix)] + keep
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def words(text: str) -> list[str]:

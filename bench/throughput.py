@@ -1,0 +1,120 @@
+"""End-to-end ingest speed (read → extract → dedup → cluster → store) and peak memory.
+
+    python bench/throughput.py ../shared/data/clickid/articles.jsonl --sizes 1000 10000 all
+    python bench/throughput.py ../shared/data/clickid/articles.jsonl --stream 200000
+
+Each size runs in a fresh process on a fresh store (so peak RSS is that run's). ``--stream N`` builds
+an N-article stream from the corpus repeated with dates shifted by 30 days per round and light edits
+(a sentence dropped, a tagline added, new ids), ingests it, and compares the time of the last 10k
+articles with the first 10k: the cost per article must not grow with the stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+WINDOW = 10_000
+
+
+def rows(path: str, limit: int | None) -> list[str]:
+    """The first ``limit`` lines of a JSONL file (all when None)."""
+    with open(path, encoding="utf-8") as handle:
+        lines = [line for line in handle if line.strip()]
+    return lines if limit is None else lines[:limit]
+
+
+def edited_stream(path: str, total: int) -> Iterator[str]:
+    """The corpus repeated until ``total`` lines: each round shifts dates by 30 days and lightly edits every text."""
+    lines = rows(path, None)
+    produced, round_number = 0, 0
+    while produced < total:
+        for line in lines:
+            if produced >= total:
+                return
+            row = json.loads(line)
+            if round_number:
+                row["id"] = f"{row['id']}-r{round_number}"
+                if row.get("published"):
+                    shifted = date.fromisoformat(str(row["published"])[:10]) + timedelta(days=30 * round_number)
+                    row["published"] = shifted.isoformat()
+                sentences = str(row.get("text", "")).split(". ")
+                if len(sentences) > 3:
+                    del sentences[(round_number + produced) % (len(sentences) - 1) + 1]
+                row["text"] = ". ".join(sentences) + f" (Edisi {round_number})"
+                row["title"] = f"{row.get('title', '')} ({round_number})"
+            produced += 1
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+        round_number += 1
+
+
+def run_one(input_path: str, marks: bool) -> dict:
+    """Ingest one JSONL file into a fresh store in this process; timings and peak RSS."""
+    from kabar.engine import Kabar
+    from kabar.read import read_paths
+    from kabar.store import SQLiteStore
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = Kabar(SQLiteStore(str(Path(folder) / "bench.db")))
+        started = time.perf_counter()
+        stamps = []
+        count = 0
+        for _ in engine.ingest_documents(read_paths([input_path], lambda s, m: None), lambda s, m: None):
+            count += 1
+            if marks and count % WINDOW == 0:
+                stamps.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        engine.close()
+    return {"articles": count, "seconds": elapsed, "window_stamps": stamps,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def measure(input_path: str, marks: bool = False) -> dict:
+    """Run one ingest in a fresh Python process."""
+    output = subprocess.run([sys.executable, __file__, "--run-one", input_path] + (["--marks"] if marks else []),
+                            capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
+
+
+def main() -> int:
+    """Print articles/second and peak RSS per size, or the stream growth check."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", help="JSONL articles, e.g. ../shared/data/clickid/articles.jsonl")
+    parser.add_argument("--sizes", nargs="*", default=["1000", "10000", "all"], help="article counts, or all")
+    parser.add_argument("--stream", type=int, default=None, help="also run an N-article stream growth check")
+    parser.add_argument("--run-one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--marks", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_one:
+        print(json.dumps(run_one(args.corpus, args.marks)))
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            path = Path(folder) / f"in-{size}.jsonl"
+            path.write_text("".join(rows(args.corpus, None if size == "all" else int(size))), encoding="utf-8")
+            result = measure(str(path))
+            print(f"{result['articles']:>7} articles: {result['articles'] / result['seconds']:7.0f} articles/s "
+                  f"({result['seconds']:.1f}s), peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
+        if args.stream:
+            path = Path(folder) / "stream.jsonl"
+            with open(path, "w", encoding="utf-8") as out:
+                out.writelines(edited_stream(args.corpus, args.stream))
+            result = measure(str(path), marks=True)
+            stamps = result["window_stamps"]
+            first, last = stamps[0], stamps[-1] - stamps[-2]
+            print(f"{result['articles']:>7}-article stream: {result['articles'] / result['seconds']:.0f} articles/s, "
+                  f"peak RSS {result['peak_rss_mb']:.0f} MB; first {WINDOW} took {first:.1f}s, last {WINDOW} {last:.1f}s "
+                  f"(ratio {last / first:.2f}, target <= 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The story clusterer's contract (determinism, batch-split invariance, pickling) and behaviour on real articles."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from kabar.cluster import FEATURES, StoryClusterer, load_models
+from kabar.extract import extract
+from kabar.features import ArticleFeatures, article_features
+from kabar.read import read_paths
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "examples" / "clickid-2019-09-10.jsonl"
+MISSILE_STRIKE = Path(__file__).parent / "data" / "cluster" / "missile_strike_kharkiv.txt"
+
+
+def _features(paths: list[Path]) -> list[tuple[str, ArticleFeatures]]:
+    out = []
+    for document in read_paths(paths, lambda source, message: None):
+        article = extract(document)
+        out.append((article.id, article_features(article)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def stream() -> list[tuple[str, ArticleFeatures]]:
+    """The bundled CLICK-ID sample (323 articles of 2019-09-10) as clustering features, in file order."""
+    return _features([SAMPLE])
+
+
+def _run(clusterer: StoryClusterer, stream: list[tuple[str, ArticleFeatures]]) -> dict[str, str]:
+    assigned = {article_id: clusterer.assign(features).story_id for article_id, features in stream}
+    return {article_id: clusterer._resolve(story_id) for article_id, story_id in assigned.items()}
+
+
+def _partition(assigned: dict[str, str]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for article_id, story_id in assigned.items():
+        groups.setdefault(story_id, set()).add(article_id)
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_the_same_input_order_gives_the_same_stories(stream):
+    assert _run(StoryClusterer(), stream) == _run(StoryClusterer(), stream)
+
+
+def test_splitting_the_stream_into_pickled_batches_changes_nothing(stream):
+    whole = _run(StoryClusterer(), stream)
+    clusterer = StoryClusterer()
+    assigned: dict[str, str] = {}
+    for start in range(0, len(stream), 37):
+        for article_id, features in stream[start : start + 37]:
+            assigned[article_id] = clusterer.assign(features).story_id
+        clusterer = pickle.loads(pickle.dumps(clusterer))
+    assert {a: clusterer._resolve(s) for a, s in assigned.items()} == whole
+
+
+def test_the_sample_forms_multi_outlet_stories_without_one_giant_story(stream):
+    stories = _partition(_run(StoryClusterer(), stream))
+    sizes = sorted((len(group) for group in stories), reverse=True)
+    assert sizes[0] <= 40, "topic chaining: one story swallowed many"
+    assert sum(size for size in sizes if size >= 3) >= len(stream) // 2
+
+
+def test_seed_reports_cluster_together_and_a_different_strike_stays_apart():
+    seeds = _features(sorted((REPO / "examples" / "seeds").iterdir()))
+    clusterer = StoryClusterer()
+    seed_stories = {clusterer.assign(features).story_id for _, features in seeds}
+    assert len({clusterer._resolve(s) for s in seed_stories}) == 1
+    (_, strike), = _features([MISSILE_STRIKE])
+    assignment = clusterer.assign(strike)
+    assert assignment.is_new
+    assert clusterer._resolve(next(iter(seed_stories))) != assignment.story_id
+
+
+def test_a_late_article_finds_its_story_among_newer_ones(stream):
+    """A crawl backfill: an article arrives after a week of newer articles and still joins the story it joins in order."""
+    in_order = _run(StoryClusterer(), stream)
+    late_index = max(i for i, (a, _) in enumerate(stream) if sum(s == in_order[a] for s in in_order.values()) >= 3)
+    late_id, late = stream[late_index]
+    clusterer = StoryClusterer()
+    assigned = _run(clusterer, stream[:late_index] + stream[late_index + 1 :])
+    for shift in range(1, 8):
+        for _, features in stream[:40]:
+            clusterer.assign(ArticleFeatures(**{**_fields(features), "day": features.day + shift}))
+    assignment = clusterer.assign(late)
+    companions = {a for a, s in in_order.items() if s == in_order[late_id] and a != late_id}
+    assert not assignment.is_new
+    assert {clusterer._resolve(assigned[a]) for a in companions} == {assignment.story_id}
+
+
+def _fields(features: ArticleFeatures) -> dict:
+    return {name: getattr(features, name) for name in ArticleFeatures.__slots__}
+
+
+def test_candidates_come_only_from_the_time_window(stream):
+    clusterer = StoryClusterer()
+    _run(clusterer, stream)
+    _, features = stream[0]
+    far = clusterer.observe(ArticleFeatures(**{**_fields(features), "day": features.day + 30}))
+    assert clusterer.candidates(far) == []
+    near = clusterer.observe(ArticleFeatures(**{**_fields(features), "day": features.day + 2}))
+    assert 0 < len(clusterer.candidates(near)) <= clusterer.max_candidates
+
+
+def test_merging_two_stories_redirects_their_articles_and_index(stream):
+    clusterer = StoryClusterer()
+    first = clusterer.assign(stream[0][1]).story_id
+    second = clusterer.new_story(clusterer.observe(stream[1][1]))
+    clusterer.merge(second, first)
+    assert clusterer._resolve(second) == first and second not in clusterer.stories
+    assert clusterer.stories[first].size == 2
+    assert first in clusterer.candidates(clusterer.observe(stream[1][1]))
+
+
+def test_joining_keeps_the_evidence_a_reader_is_shown(stream):
+    clusterer = StoryClusterer()
+    joined = [a for a in (clusterer.assign(f) for _, f in stream) if not a.is_new]
+    assert joined
+    evidence = joined[0].evidence
+    assert set(evidence) >= {"score", "cosine", "title_cosine", "shared_names", "gap_days"}
+    assert 0.0 <= evidence["score"] <= 1.0
+    json.dumps(evidence)
+
+
+def test_shipped_models_match_the_features_and_have_thresholds():
+    models = load_models()
+    assert {"id", "en"} <= set(models)
+    for model in models.values():
+        assert len(model["weights"]) == len(FEATURES)
+        assert 0.0 < model["join_threshold"] < 1.0

@@ -1,0 +1,91 @@
+"""Near-duplicate detection: syndicated copies with edits are linked; other reports of the event are not."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from kabar.dedup import NearDuplicateIndex, jaccard, signature
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _sample(n: int) -> list[dict]:
+    lines = (EXAMPLES / "clickid-2019-09-10.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:n]]
+
+
+def _syndicated(text: str) -> str:
+    """A wire copy keeping 85% of the text: its own lead, a tenth of the words in the middle dropped, a 'Baca juga' line."""
+    words = text.split()
+    cut = len(words) * 4 // 10
+    kept = words[:cut] + words[cut + len(words) // 10 :]
+    return "JAKARTA, KOMPAS - Dilansir dari kantor berita. " + " ".join(kept) + "\nBaca juga: Berita lain hari ini"
+
+
+@pytest.fixture(scope="module")
+def index_and_rows():
+    rows = [r for r in _sample(120) if len(r["text"].split()) > 150]
+    index = NearDuplicateIndex()
+    for row in rows:
+        index.add(row["id"], signature(row["text"]))
+    return index, rows
+
+
+def test_an_edited_syndicated_copy_finds_its_original(index_and_rows):
+    index, rows = index_and_rows
+    for row in rows[:20]:
+        original, estimate = index.find_original(signature(_syndicated(row["text"])))
+        assert original == row["id"]
+        assert estimate >= 0.6
+
+
+def test_articles_are_not_copies_of_each_other(index_and_rows):
+    _, rows = index_and_rows
+    fresh = NearDuplicateIndex()
+    linked = []
+    for row in rows:
+        original, _ = fresh.find_original(signature(row["text"]))
+        if original is not None:
+            linked.append((row["id"], original))
+        fresh.add(row["id"], signature(row["text"]))
+    assert linked == []
+
+
+def test_short_texts_get_no_signature_and_never_match():
+    assert signature("Gempa mengguncang Lombok pagi ini.") is None
+    assert NearDuplicateIndex().find_original(None) == (None, 0.0)
+
+
+def test_signatures_are_stable_and_estimate_overlap():
+    text = _sample(1)[0]["text"]
+    first, second = signature(text), signature(text)
+    assert first is not None and (first == second).all()
+    assert jaccard(first, signature(_syndicated(text))) > 0.6
+    assert jaccard(first, signature(_sample(2)[1]["text"])) < 0.1
+
+
+def test_the_index_survives_pickling(index_and_rows):
+    index, rows = index_and_rows
+    restored = pickle.loads(pickle.dumps(index))
+    copy = signature(_syndicated(rows[3]["text"]))
+    assert restored.find_original(copy) == index.find_original(copy)
+
+
+def test_the_engine_links_a_copy_to_its_original_in_the_same_story(engine, tmp_path):
+    row = next(r for r in _sample(40) if len(r["text"].split()) > 150)
+    copy = {**row, "id": "copy-1", "outlet": "cermin.example", "text": _syndicated(row["text"])}
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps(copy) + "\n", encoding="utf-8")
+    report = engine.ingest([path])
+    assert report.near_duplicates == 1
+    stored = engine.store.article("copy-1")
+    assert stored.duplicate_of == row["id"]
+    assert stored.story_id == engine.store.article(row["id"]).story_id
+    story = engine.story(stored.story_id)
+    assert story["n_articles"] == 2 and story["n_unique_articles"] == 1
+
+

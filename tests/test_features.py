@@ -1,0 +1,74 @@
+"""Clustering features: TF-IDF vectors under the shipped prior, names, numbers, years, days."""
+
+from __future__ import annotations
+
+import math
+
+from kabar.cluster import StoryClusterer
+from kabar.features import VECTOR_TERMS, article_features, day_number, idf
+from kabar.model import Article
+
+
+def _article(title: str, text: str, published: str | None = "2019-09-16", language: str = "id") -> Article:
+    return Article(id="a", title=title, text=text, published_at=published, language=language)
+
+
+KPK = _article(
+    "DPR Sahkan Revisi UU KPK dalam Rapat Paripurna",
+    "Menurut Fahri Hamzah, Dewan Perwakilan Rakyat mengesahkan revisi Undang-Undang KPK pada Selasa (17/9/2019). "
+    "Sebanyak 289 anggota hadir. Ketua KPK Agus Rahardjo menyesalkan keputusan itu pada tahun 2019.",
+)
+
+
+def test_weighed_vectors_are_unit_length_and_heaviest_first():
+    features = StoryClusterer().observe(article_features(KPK))
+    for vector in (features.vector, features.title):
+        assert math.isclose(sum(w * w for w in vector.values()), 1.0)
+        weights = list(vector.values())
+        assert weights == sorted(weights, reverse=True)
+    assert len(features.vector) <= VECTOR_TERMS
+
+
+def test_words_are_stemmed_and_title_words_count_most():
+    features = article_features(KPK)
+    assert features.counts["sesal"] == 1  # "menyesalkan"
+    assert features.title_counts["kpk"] == 1
+    assert features.counts["kpk"] > features.counts["hadir"]
+    assert "yang" not in features.counts and "289" not in features.counts
+
+
+def test_names_drop_leading_function_words_and_are_weighed_by_rarity():
+    names = article_features(KPK).names
+    assert "fahri hamzah" in names and "menurut fahri hamzah" not in names
+    assert "ketua kpk agus rahardjo" in names
+    assert names["fahri hamzah"] > names["dewan perwakilan rakyat"]
+
+
+def test_numbers_skip_dates_and_years_which_are_kept_apart():
+    features = article_features(KPK)
+    assert "289" in features.numbers
+    assert not {"17", "9", "2019"} & features.numbers
+    assert features.years == frozenset({"2019"})
+
+
+def test_rare_terms_weigh_more_than_common_ones_and_unseen_terms_most():
+    assert idf("kpk", "id") > idf("presiden", "id")
+    assert idf("zzqqxy", "id") >= idf("kpk", "id")
+    assert idf("earthquak", "en") > idf("polic", "en")
+
+
+def test_features_depend_only_on_the_article():
+    assert article_features(KPK) == article_features(KPK)
+
+
+def test_day_numbers_of_dates_and_missing_dates():
+    assert day_number("2019-09-17") - day_number("2019-09-16") == 1.0
+    assert day_number(None) is None and day_number("kemarin") is None
+
+
+def test_english_articles_use_english_stopwords_and_stems():
+    article = _article("Earthquakes strike the coast", "Two earthquakes struck the coast of Chile.", None, "en")
+    features = article_features(article)
+    assert features.title_counts["earthquak"] == 1 and "the" not in features.counts
+    assert features.counts["strik"] == 3  # title "strike" (x3) and body "struck" is irregular
+    assert features.language == "en" and features.day is None
