@@ -186,7 +186,7 @@ def cut_inline_furniture(line: str, language: str, removed: list[str]) -> list[s
     """
 
     def _cut(match: re.Match[str]) -> str:
-        if match.group(0).strip():
+        if any(char.isalnum() for char in match.group(0)):
             removed.append(match.group(0).strip())
         return "\n" if match.start() > 0 and match.end() < len(match.string) else ""
 
