@@ -171,3 +171,18 @@ def test_every_interface_text_exists_in_both_languages():
     assert set(i18n.texts("en")) - {k for k in i18n.texts("en") if k.endswith("_one")} <= set(i18n.texts("id"))
     assert i18n.languages() == ("id", "en")
     assert t_en("n_articles", n=1) == "1 article" and t_en("n_articles", n=3) == "3 articles"
+
+
+def test_a_merged_story_id_leads_to_the_story_it_joined(engine, seeds_dir):
+    from kabar.web import create_app
+
+    engine.ingest([seeds_dir])
+    live = engine.stories()[0]["id"]
+    with engine.store.transaction():
+        engine.store.record_merge("old-1", "old-2", {"by": "test"})
+        engine.store.record_merge("old-2", live, {"by": "test"})
+    client = TestClient(create_app(engine), follow_redirects=False)
+    response = client.get("/story/old-1")
+    assert response.status_code == 307 and response.headers["location"] == f"/story/{live}"
+    api = client.get("/stories/old-1")
+    assert api.status_code == 404 and f"merged into story '{live}'" in api.json()["detail"]

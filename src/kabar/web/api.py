@@ -220,6 +220,9 @@ def get_story(story_id: StoryId, lib: Annotated[Library, Depends(library)]) -> d
     with lib.lock:
         story = lib.engine.story(story_id)
     if story is None:
+        merged = lib.merged_into(story_id)
+        if merged is not None:
+            raise HTTPException(status_code=404, detail=f"story {story_id!r} was merged into story {merged!r}")
         raise _not_found("story", story_id)
     return story
 

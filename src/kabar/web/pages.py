@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from kabar.store import StoryFilter
@@ -119,14 +119,17 @@ def story_list(request: Request, lib: Annotated[Library, Depends(library)]) -> H
     )
 
 
-@router.get("/story/{story_id}", response_class=HTMLResponse)
-def story_page(story_id: str, request: Request, lib: Annotated[Library, Depends(library)]) -> HTMLResponse:
+@router.get("/story/{story_id}", response_class=HTMLResponse, response_model=None)
+def story_page(story_id: str, request: Request, lib: Annotated[Library, Depends(library)]) -> HTMLResponse | RedirectResponse:
     """One story: summary with source chips, timeline, coverage, quotes, cited sources, entities, articles."""
     if not ID_RE.match(story_id):
         return not_found(request, "story", story_id)
     with lib.lock:
         story = lib.engine.story(story_id)
     if story is None:
+        merged = lib.merged_into(story_id)
+        if merged is not None:
+            return RedirectResponse(f"/story/{merged}", status_code=307)
         return not_found(request, "story", story_id)
     t = i18n.translator(reader_language(request))
     return render(
