@@ -197,6 +197,15 @@ def test_ingest_after_another_process_ingested_uses_its_state(ingest_api, engine
     assert response.json()["results"][0]["story_id"] == next(iter(engine.store.story_rows()))["story_id"]
 
 
+def test_ingest_a_json_array(ingest_api, engine):
+    records = [json.loads(line) for line in clickid_lines(200, 2)]
+    response = ingest_api.post("/articles", json=records, headers=auth())
+    assert response.status_code == 200 and response.json()["added"] == 2
+    bad = ingest_api.post("/articles", json=[records[0], {"title": "no body"}, 3], headers=auth())
+    assert bad.status_code == 422 and [p.split(":")[0] for p in bad.json()["problems"]] == ["request[2]", "request[3]"]
+    assert engine.store.count_articles() == 2
+
+
 def test_bad_line_rejects_the_whole_request(ingest_api, engine):
     body = clickid_lines(100, 1)[0] + "\n{not json\n" + json.dumps({"title": "no body"}) + "\n"
     response = ingest_api.post("/articles", content=body, headers={**auth(), "Content-Type": "application/x-ndjson"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date
 from pathlib import PurePath
@@ -16,7 +17,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 import kabar
 from kabar.model import RawDocument
-from kabar.read import read_bytes
+from kabar.read import read_bytes, record_to_document
 from kabar.search import match_expression, snippet
 from kabar.store import StoryFilter
 from kabar.web.library import ID_PATTERN, Library, library
@@ -316,9 +317,28 @@ async def _stream_of(body: bytes):  # noqa: ANN202 - async generator for the mul
     yield body
 
 
+def _json_array(body: bytes, problem: Any) -> list[RawDocument]:
+    """Documents from a JSON array of article records (``[{"title": …, "text": …}, …]``)."""
+    try:
+        records = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        problem("request", f"invalid JSON ({error.__class__.__name__}: {str(error)[:80]})")
+        return []
+    documents = []
+    for number, record in enumerate(records, start=1):
+        document = record_to_document(record, f"request[{number}]") if isinstance(record, dict) else None
+        if document is None:
+            problem(f"request[{number}]", "not an object with a text/content/body or html field")
+        else:
+            documents.append(document)
+    return documents
+
+
 async def _documents(request: Request, body: bytes, problem: Any) -> list[RawDocument] | JSONResponse:
     """Read the posted documents: a JSONL/JSON/HTML/feed/text body, or files in multipart/form-data."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json" and body.lstrip()[:1] == b"[":
+        return _json_array(body, problem)
     if content_type != "multipart/form-data":
         return list(read_bytes(body, "request", problem, CONTENT_SUFFIXES.get(content_type, "")))
     try:
@@ -348,6 +368,7 @@ async def _documents(request: Request, body: bytes, problem: Any) -> list[RawDoc
             "required": True,
             "content": {
                 "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
                 "text/plain": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
                 "multipart/form-data": {
