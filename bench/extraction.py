@@ -33,6 +33,14 @@ from kabar.model import Article, RawDocument
 from kabar.read import record_to_document
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TARGETS = {
+    "html title": (0.95, True),
+    "html day": (0.95, True),
+    "html f1": (0.90, True),
+    "clickid own-day date": (0.97, True),
+    "clickid ms per record": (0.5, False),
+}
+"""Floors from the extraction issue; the bench exits 1 when one is missed, so it can gate a change."""
 WIB = timezone(timedelta(hours=7))
 TOKEN_RE = re.compile(r"\w+")
 MONTHS = "januari februari maret april mei juni juli agustus september oktober november desember".split()  # noqa: SIM905
@@ -85,8 +93,8 @@ def _day(value: str | None) -> str | None:
     return parsed.astimezone(WIB).date().isoformat()
 
 
-def bench_html() -> None:
-    """Score kabar and plain trafilatura on the html-id pages."""
+def bench_html() -> dict[str, float]:
+    """Score kabar and plain trafilatura on the html-id pages; returns kabar's scores."""
     root = DATA / "html-id"
     pages = [p for p in json.loads((root / "expected.json").read_text()) if p["kind"] == "singlepage"]
     scores: dict[str, dict[str, list[float]]] = {"kabar": {}, "trafilatura": {}}
@@ -112,6 +120,7 @@ def bench_html() -> None:
     for system, row in scores.items():
         n = len(row["title"])
         print(f"{system:<12} {sum(row['title']) / n:>12.1%} {sum(row['day']) / n:>12.1%} {sum(row['f1']) / n:>11.3f}")
+    return {f"html {name}": sum(values) / len(values) for name, values in scores["kabar"].items()}
 
 
 def _extract_or_none(document: RawDocument | None) -> Article | None:
@@ -123,7 +132,7 @@ def _extract_or_none(document: RawDocument | None) -> Article | None:
         return None
 
 
-def bench_clickid(limit: int | None) -> None:
+def bench_clickid(limit: int | None) -> dict[str, float]:
     """Day accuracy of dates from CLICK-ID title + text (published field and URL hidden), and extract speed."""
     path = DATA / "clickid" / "articles.jsonl"
     documents, truths = [], []
@@ -157,6 +166,7 @@ def bench_clickid(limit: int | None) -> None:
         print(f"  date from text, {label}: day correct {right / len(rows):.1%} ({right}/{len(rows)})")
     per_cpu, per_wall = cpu / len(documents) * 1000, elapsed / len(documents) * 1000
     print(f"  extract speed: {per_cpu:.3f} ms CPU per record ({1000 / per_cpu:,.0f} records/s on 1 core); {per_wall:.3f} ms wall")
+    return {"clickid own-day date": sum(got == truth for got, truth in own) / len(own), "clickid ms per record": per_cpu}
 
 
 def main() -> int:
@@ -166,9 +176,13 @@ def main() -> int:
     if not DATA.exists():
         print(f"bench: {DATA} not found", file=sys.stderr)
         return 2
-    bench_html()
-    bench_clickid(args.limit)
-    return 0
+    results = {**bench_html(), **bench_clickid(args.limit)}
+    missed = 0
+    for name, (floor, higher_is_better) in TARGETS.items():
+        met = results[name] >= floor if higher_is_better else results[name] <= floor
+        missed += not met
+        print(f"target {name}: {results[name]:.3f} {'>=' if higher_is_better else '<='} {floor}: {'met' if met else 'MISSED'}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -277,10 +277,11 @@ def test_authors_are_people_not_organisations():
 
 def test_credit_lines_become_authors_and_editors():
     text = "Judul Berita Tentang Banjir Besar di Kota\nPenulis: Budi Santoso\nReporter: Ani Lestari, Dedi\n" + (
-        "Banjir merendam ratusan rumah warga di Kecamatan Medan Maimun, Selasa (10/9/2019).\nEditor: Siti Aminah"
+        "Banjir merendam ratusan rumah warga di Kecamatan Medan Maimun, Selasa (10/9/2019).\n"
+        "Penulis: Andi Hartik | Editor: Siti Aminah"
     )
     article = extract(RawDocument(source="banjir.txt", kind="text", content=text))
-    assert article.authors == ["Budi Santoso", "Ani Lestari", "Dedi", "Siti Aminah"]
+    assert article.authors == ["Budi Santoso", "Ani Lestari", "Dedi", "Andi Hartik", "Siti Aminah"]
     assert "Penulis" not in article.text and "Editor" not in article.text
 
 

@@ -24,10 +24,9 @@ from functools import cache
 from kabar import lang
 
 CRAWL_HEADER_RE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
-CREDIT_RE = re.compile(
-    r"^\W{0,3}(?:laporan|editor|penulis|pewarta|reporter|penyunting|redaktur|kontributor|author|writer)\s*:\s*(?P<name>[^:]{2,80})$",
-    re.IGNORECASE,
-)
+CREDIT_COLON_CHARS = 20
+"""A credit line's colon comes within this many characters ("LAPORAN:", "Penulis :")."""
+CREDIT_SEPARATOR_RE = re.compile(r"\s+[|•·]\s+")
 CREDIT_SPLIT_RE = re.compile(r"\s*(?:,|/|&|\bdan\b|\band\b)\s*", re.IGNORECASE)
 TAG_RE = re.compile(r"<[^>]{1,500}>")
 KEY_DIGITS_RE = re.compile(r"\d+")
@@ -204,16 +203,29 @@ def is_furniture_line(line: str, language: str) -> bool:
     return pattern is not None and len(line) <= MAX_FURNITURE_LINE_CHARS and pattern.match(line) is not None
 
 
-def credit_names(line: str) -> list[str] | None:
-    """The names in an author/editor credit line ("LAPORAN: RENI ERINA" -> ["Reni Erina"]), or None if it is not one."""
-    credit = CREDIT_RE.match(line)
-    if not credit:
+@cache
+def _credit_re(language: str) -> re.Pattern[str]:
+    words = "|".join(re.escape(word) for word in sorted(lang.words(language, "author_prefixes.txt"), key=len, reverse=True))
+    return re.compile(rf"^\W{{0,3}}(?:{words})\s*:\s*(?P<name>[^:]{{2,80}})$", re.IGNORECASE)
+
+
+def credit_names(line: str, language: str = "id") -> list[str] | None:
+    """The names in an author/editor credit line, or None if it is not one.
+
+    "LAPORAN: RENI ERINA" -> ["Reni Erina"]; "Penulis: Andi Hartik | Editor: Farid Assifa" -> both names.
+    The credit words are ``author_prefixes.txt``.
+    """
+    if ":" not in line[:CREDIT_COLON_CHARS]:
         return None
-    names = []
-    for part in CREDIT_SPLIT_RE.split(credit.group("name")):
-        name = " ".join(part.split()).strip(" .-|")
-        if name and len(name.split()) <= 5:
-            names.append(name.title() if name.isupper() else name)
+    names: list[str] = []
+    for segment in CREDIT_SEPARATOR_RE.split(line):
+        credit = _credit_re(language).match(segment)
+        if not credit:
+            return None
+        for part in CREDIT_SPLIT_RE.split(credit.group("name")):
+            name = " ".join(part.split()).strip(" .-|")
+            if name and len(name.split()) <= 5:
+                names.append(name.title() if name.isupper() else name)
     return names
 
 
@@ -240,7 +252,7 @@ def clean_crawled_text(
         line = TAG_RE.sub("", raw_line).strip() if "<" in raw_line else raw_line.strip()
         if not line:
             continue
-        names = credit_names(line)
+        names = credit_names(line, language)
         if names is not None:
             authors.extend(name for name in names if name.lower() not in (a.lower() for a in authors))
             furniture.append(line)
