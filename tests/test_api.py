@@ -215,6 +215,13 @@ def test_bad_line_rejects_the_whole_request(ingest_api, engine):
     assert engine.store.count_articles() == 0
 
 
+def test_records_of_odd_shapes_get_a_4xx_never_a_5xx(ingest_api, engine):
+    text = "Paragraf berita yang cukup panjang tentang banjir di Jakarta hari ini. " * 4
+    for odd in ({"outlet": []}, {"outlet": 3}, {"published": {"x": 1}}, {"lang": [1]}, {"title": 7}, {"id": {"a": 1}}):
+        response = ingest_api.post("/articles", content=json.dumps({"text": text, **odd}), headers=auth())
+        assert response.status_code in (200, 422), (odd, response.text)
+
+
 def test_ingest_limits(ingest_api, engine):
     too_many = "\n".join(clickid_lines(100, 6))
     response = ingest_api.post("/articles", content=too_many, headers={**auth(), "Content-Type": "application/x-ndjson"})

@@ -41,6 +41,9 @@ CONTENT_SUFFIXES = {
     "text/plain": ".txt",
 }
 
+READER_FAILURES = (IndexError, KeyError, TypeError, ValueError, AttributeError)
+"""A reader that trips over an unexpected shape (e.g. ``"outlet": []``) means odd input: a 422, never a 500."""
+
 router = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="The token `kabar serve --api-token` was started with.")
 StoryId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128, description="A story id, e.g. 94")]
@@ -403,7 +406,12 @@ async def post_articles(
     if body is None:
         return _refuse(413, f"request body over the {options.max_request_bytes} byte limit; send fewer documents per request")
     problems: list[str] = []
-    documents = await _documents(request, body, lambda source, message: problems.append(f"{source}: {message}"))
+    try:
+        documents = await _documents(request, body, lambda source, message: problems.append(f"{source}: {message}"))
+    except READER_FAILURES as error:
+        return _refuse(
+            422, f"the documents could not be read ({error.__class__.__name__}: {str(error)[:120]}); nothing was ingested"
+        )
     if isinstance(documents, JSONResponse):
         return documents
     if problems:
