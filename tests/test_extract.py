@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -333,3 +334,25 @@ def test_outlet_from_subdomain_and_text_cues():
 def test_text_with_only_furniture_gives_a_clear_error():
     with pytest.raises(ExtractionError, match="no article text left"):
         extract(RawDocument(source="menu.txt", kind="text", content="ADVERTISEMENT\nBaca juga: Judul Lain\nShare\n"))
+
+
+def test_html_snippet_from_a_feed_keeps_every_paragraph():
+    snippet = (
+        "<p>Banjir merendam rumah.</p><p>Warga mengungsi ke masjid terdekat sejak pagi tadi, kata Camat &amp; Lurah.</p>"
+        "<script>track()</script>Baca juga: Banjir Lain di Kota Lain<br>ADVERTISEMENT"
+    )
+    document = RawDocument(source="feed.xml#1", kind="html", content=snippet, hints={"title": "Banjir Medan"})
+    article = extract(document)
+    assert article.text == "Banjir merendam rumah.\n\nWarga mengungsi ke masjid terdekat sejak pagi tadi, kata Camat & Lurah."
+    assert article.furniture == ["Baca juga: Banjir Lain di Kota Lain", "ADVERTISEMENT"]
+
+
+def test_whole_page_inside_a_jsonl_record(tmp_path):
+    page = (DATA / "html" / "kompas-singlepage.html").read_text(encoding="utf-8", errors="replace")
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"id": "k1", "html": page, "url": "http://regional.kompas.com/read/2015/11/04/21040031/x"}) + "\n")
+    (document,) = list(read_paths([path]))
+    article = extract(document)
+    assert (article.id, article.outlet) == ("k1", "kompas.com")
+    assert article.title == "Polres Lhokseumawe Serahkan Anggota Di Minimi ke Kejaksaan"
+    assert article.published_at.startswith("2015-11-04")

@@ -23,7 +23,7 @@ import ftfy
 from kabar import lang
 from kabar.extract.crawled import clean_crawled_text
 from kabar.extract.dates import date_from_url, parse_date, publication_date
-from kabar.extract.html import MAX_HTML_CHARS, extract_html, strip_scripts
+from kabar.extract.html import MAX_HTML_CHARS, extract_html, fragment_text, is_fragment, strip_scripts
 from kabar.extract.language import detect_language
 from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text
 from kabar.model import Article, RawDocument
@@ -126,7 +126,9 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
     published_meta = str(hints.get("published") or "")
     page_host = ""
     page_furniture: list[str] = []
-    if raw.kind == "html":
+    if raw.kind == "html" and is_fragment(content):
+        content = fragment_text(content)
+    elif raw.kind == "html":
         if len(content) > MAX_HTML_CHARS:
             content = strip_scripts(content)
             if len(content) > MAX_HTML_CHARS:

@@ -1,6 +1,7 @@
 """HTML pages: trafilatura for the main text and metadata, kabar for the title; the line clean-up runs after.
 
-Text: trafilatura's precise pass (its default pass when that finds no prose), then only the span from the
+Text: an HTML snippet (feed entry, JSONL ``html`` field) is just turned into lines (``fragment_text``);
+for a page, trafilatura's precise pass (its default pass when that finds no prose), then only the span from the
 first to the last prose paragraph is kept (``trim_edges``).
 Title cascade: a page's ``<h1>`` (of at least ``TITLE_MIN_WORDS`` words) that also occurs in its
 ``og:title`` or ``<title>`` is the headline itself; otherwise the ``og:title`` (else ``<title>``, else
@@ -28,6 +29,9 @@ MAX_HTML_CHARS = 2_000_000
 """Largest page (scripts and styles removed) handed to trafilatura, whose time grows faster than the page
 (~3 s at 2 MB, ~25 s at 9 MB); article pages are far smaller."""
 SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+FRAGMENT_PROBE_CHARS = 2_000
+BLOCK_END_RE = re.compile(r"<(?:br|hr)\b[^>]*>|</(?:p|div|li|h[1-6]|blockquote|tr|figcaption)\s*>", re.IGNORECASE)
+TAG_RE = re.compile(r"<[^>]*>")
 PARAGRAPH_MIN_WORDS = 8
 """A line with at least this many words that ends like a sentence is article prose, not page furniture."""
 SENTENCE_END_RE = re.compile(r"""[.!?]["'”’)]*$""")
@@ -104,6 +108,18 @@ def choose_title(h1s: list[str], candidates: list[str], sitename: str = "", host
         if cleaned:
             return cleaned
     return ""
+
+
+def is_fragment(html: str) -> bool:
+    """True for an HTML snippet (a feed entry's content, a JSONL ``html`` body) rather than a whole page."""
+    head = html[:FRAGMENT_PROBE_CHARS].lower()
+    return "<html" not in head and "<body" not in head and "<head" not in head
+
+
+def fragment_text(html: str) -> str:
+    """The text of an HTML snippet, one line per paragraph: a snippet has no boilerplate for trafilatura to find."""
+    text = BLOCK_END_RE.sub("\n", strip_scripts(html))
+    return "\n".join(" ".join(html_lib.unescape(line).split()) for line in TAG_RE.sub("", text).splitlines())
 
 
 def strip_scripts(html: str) -> str:
