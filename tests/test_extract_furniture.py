@@ -240,3 +240,16 @@ def test_a_line_in_few_of_an_outlets_articles_stays_news():
         learner.flush()
     assert line_key("Sebagai informasi, banjir serupa terjadi tahun lalu") not in learner.known["contoh.id"]
     assert learner.known["contoh.id"] == frozenset()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Iklan rokok dilarang tayang di televisi sebelum pukul 21.30, kata KPI.",
+        "Bagikan sembako kepada warga terdampak banjir, Wali Kota turun langsung ke lokasi pengungsian.",
+        "Berita terkait penangkapan itu sudah beredar luas di media sosial sejak pagi.",
+        "Bagaimana tanggapan anda soal rencana itu, tanya wartawan kepada Menteri Keuangan dalam konferensi pers kemarin?",
+    ],
+)
+def test_news_that_starts_like_furniture_is_kept(line):
+    assert not is_furniture_line(line, "id")
