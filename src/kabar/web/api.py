@@ -18,9 +18,9 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 import kabar
 from kabar.model import RawDocument
 from kabar.read import read_bytes, record_to_document
-from kabar.search import match_expression, snippet
+from kabar.search import match_expression
 from kabar.store import StoryFilter
-from kabar.web.library import ID_PATTERN, Library, library
+from kabar.web.library import ID_PATTERN, Library, library, story_filter
 
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000_000
@@ -166,39 +166,6 @@ def _not_found(what: str, item_id: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"no {what} with id {item_id!r}")
 
 
-def story_filter(
-    since: date | None, until: date | None, outlet: str | None, entity: str | None, q: str | None, min_articles: int = 1
-) -> StoryFilter:
-    """The store's filter from the listing's query parameters."""
-    return StoryFilter(
-        since=since.isoformat() if since else None,
-        until=until.isoformat() if until else None,
-        outlet=outlet or None,
-        entity=entity or None,
-        match=match_expression(q) if q else None,
-        min_articles=min_articles,
-    )
-
-
-def list_stories(lib: Library, filters: StoryFilter, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-    """The total and one page of stories passing ``filters`` (none when ``q`` has no searchable word)."""
-    if q and filters.match is None:
-        return 0, []
-    with lib.lock:
-        return lib.engine.store.count_stories(filters), lib.engine.stories(limit, offset, filters)
-
-
-def search_articles(lib: Library, q: str, limit: int, offset: int) -> tuple[int, list[tuple[Any, list[tuple[str, bool]]]]]:
-    """The number of matching articles and one page of (article, snippet pieces), best first."""
-    match = match_expression(q)
-    if match is None:
-        return 0, []
-    with lib.lock:
-        total, ids = lib.engine.store.search_articles(match, limit, offset)
-        articles = [lib.engine.store.article(article_id) for article_id in ids]
-    return total, [(article, snippet(article.text, q)) for article in articles if article is not None]
-
-
 @router.get("/stories", response_model=StoryPage, tags=["stories"])
 def get_stories(
     lib: Annotated[Library, Depends(library)],
@@ -214,7 +181,7 @@ def get_stories(
     min_articles: Annotated[int, Query(ge=1, le=100_000, description="only stories with at least this many articles")] = 1,
 ) -> dict[str, Any]:
     """Stories newest first, filtered by date range, outlet, entity, words and size."""
-    total, stories = list_stories(lib, story_filter(since, until, outlet, entity, q, min_articles), q, limit, offset)
+    total, stories = lib.stories(story_filter(since, until, outlet, entity, q, min_articles), q, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "stories": stories}
 
 
@@ -256,8 +223,8 @@ def get_search(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Full-text search over articles (best match first) and stories (newest first); SQLite FTS5 over stemmed words."""
-    total, found = search_articles(lib, q, limit, offset)
-    stories_total, stories = list_stories(lib, StoryFilter(match=match_expression(q)), q, STORY_HITS, 0)
+    total, found = lib.search(q, limit, offset)
+    stories_total, stories = lib.stories(StoryFilter(match=match_expression(q)), q, STORY_HITS, 0)
     hits = [
         {
             "id": article.id,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from fastapi import Request
 
 from kabar.engine import Kabar, Outcome
-from kabar.model import RawDocument
+from kabar.model import Article, RawDocument
+from kabar.search import match_expression, snippet
+from kabar.store import StoryFilter
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 """Story and article ids: letters, digits and ``_ . : -``, no slashes, not starting with a dot (no path tricks)."""
@@ -49,6 +53,23 @@ class Library:
             self.known_articles = self.engine.store.count_articles()
             return outcomes
 
+    def stories(self, filters: StoryFilter, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """The total and one page of stories passing ``filters`` (none when ``q`` has no searchable word)."""
+        if q and filters.match is None:
+            return 0, []
+        with self.lock:
+            return self.engine.store.count_stories(filters), self.engine.stories(limit, offset, filters)
+
+    def search(self, q: str, limit: int, offset: int) -> tuple[int, list[tuple[Article, list[tuple[str, bool]]]]]:
+        """The number of articles matching ``q`` and one page of (article, snippet pieces), best first."""
+        match = match_expression(q)
+        if match is None:
+            return 0, []
+        with self.lock:
+            total, ids = self.engine.store.search_articles(match, limit, offset)
+            articles = [self.engine.store.article(article_id) for article_id in ids]
+        return total, [(article, snippet(article.text, q)) for article in articles if article is not None]
+
     def merged_into(self, story_id: str) -> str | None:
         """The live story an old story id was merged into (following merges of merges), or None."""
         with self.lock:
@@ -58,6 +79,20 @@ class Library:
             story_id = into[story_id]
             seen.add(story_id)
         return story_id if len(seen) > 1 else None
+
+
+def story_filter(
+    since: date | None, until: date | None, outlet: str | None, entity: str | None, q: str | None, min_articles: int = 1
+) -> StoryFilter:
+    """The store's filter from the listing's query parameters."""
+    return StoryFilter(
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        outlet=outlet or None,
+        entity=entity or None,
+        match=match_expression(q) if q else None,
+        min_articles=min_articles,
+    )
 
 
 def library(request: Request) -> Library:

@@ -16,8 +16,7 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from kabar.store import StoryFilter
 from kabar.web import i18n, views
-from kabar.web.api import list_stories, search_articles, story_filter
-from kabar.web.library import ID_PATTERN, Library, library
+from kabar.web.library import ID_PATTERN, Library, library, story_filter
 
 PAGE_SIZE = 20
 STORY_SIZES = (1, 2, 3, 5, 10)
@@ -93,7 +92,7 @@ def story_list(request: Request, lib: Annotated[Library, Depends(library)]) -> H
     page = _page(params.get("page"))
     min_articles = min(_page(params.get("min_articles")), MAX_MIN_ARTICLES)
     filters = story_filter(since, until, outlet, entity, q, min_articles)
-    total, stories = list_stories(lib, filters, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    total, stories = lib.stories(filters, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     with lib.lock:
         outlets = [row["outlet"] for row in lib.engine.store.outlets()]
     filtered = filters != StoryFilter()
@@ -171,7 +170,7 @@ def search_page(request: Request, lib: Annotated[Library, Depends(library)]) -> 
     """Articles matching the search words, best first, with the matching words marked."""
     q = _text(request.query_params.get("q"))
     page = _page(request.query_params.get("page"))
-    total, found = search_articles(lib, q, PAGE_SIZE, (page - 1) * PAGE_SIZE) if q else (0, [])
+    total, found = lib.search(q, PAGE_SIZE, (page - 1) * PAGE_SIZE) if q else (0, [])
     return render(
         request,
         "find.html",
