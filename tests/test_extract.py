@@ -270,10 +270,15 @@ def test_trim_edges_keeps_the_prose_span():
 
 
 def test_authors_are_people_not_organisations():
-    assert clean_authors(["Pewarta Nur Imansyah", "Kompas Cyber Media", "PT VIVA MEDIA BARU", "RENI ERINA", "Reni Erina"]) == [
-        "Nur Imansyah",
+    names = [
+        "Pewarta Nur Imansyah",
+        "Kompas Cyber Media",
+        "PT VIVA MEDIA BARU",
+        "RENI ERINA",
         "Reni Erina",
+        "Budi Budiman dan Agus S",
     ]
+    assert clean_authors(names) == ["Nur Imansyah", "Reni Erina", "Budi Budiman", "Agus S"]
 
 
 def test_credit_lines_become_authors_and_editors():
@@ -356,3 +361,22 @@ def test_whole_page_inside_a_jsonl_record(tmp_path):
     assert (article.id, article.outlet) == ("k1", "kompas.com")
     assert article.title == "Polres Lhokseumawe Serahkan Anggota Di Minimi ke Kejaksaan"
     assert article.published_at.startswith("2015-11-04")
+
+
+def test_page_dateline_gives_the_time_and_the_editor_line_an_author():
+    paragraphs = "".join(
+        f"<p>Calon jamaah haji dari {place} mengikuti pemeriksaan kesehatan tahap pertama di puskesmas setempat.</p>"
+        for place in ("Banjarmasin", "Banjarbaru", "Martapura")
+    )
+    html = (
+        "<html><head><title>Jamaah Haji Ikuti Pemeriksaan Kesehatan | ihram.co.id</title>"
+        '<meta property="article:published_time" content="2017-02-17"></head><body><article>'
+        "<p>Jumat , 17 February 2017, 13:16 WIB</p><h1>Jamaah Haji Ikuti Pemeriksaan Kesehatan</h1>"
+        + paragraphs
+        + "<p>Pemeriksaan berlangsung sampai 25 Februari 2017 pukul 15.00 WITA, kata Kepala Kantor Kementerian Agama.</p>"
+        + "<p>Editor: Ade Marboen</p></article></body></html>"
+    )
+    article = extract(RawDocument(source="haji.html", kind="html", content=html))
+    assert article.published_at == "2017-02-17T13:16:00+07:00"
+    assert article.authors == ["Ade Marboen"]
+    assert article.text.startswith("Calon jamaah haji dari Banjarmasin")

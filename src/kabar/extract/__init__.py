@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 import ftfy
 
 from kabar import lang
-from kabar.extract.crawled import clean_crawled_text
-from kabar.extract.dates import date_from_url, parse_date, publication_date
+from kabar.extract.crawled import CREDIT_SPLIT_RE, clean_crawled_text, credit_names
+from kabar.extract.dates import date_from_url, find_dates, parse_date, publication_date
 from kabar.extract.html import MAX_HTML_CHARS, extract_html, fragment_text, is_fragment, strip_scripts
 from kabar.extract.language import detect_language
 from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text
@@ -34,6 +34,8 @@ MAX_DOCUMENT_CHARS = 10_000_000
 """Largest document extracted (characters); real article pages are well under 2 MB."""
 DATE_SCAN_CHARS = 6_000
 """Characters of raw crawled text (furniture included: datelines sit there) searched for the date."""
+DATELINE_MAX_CHARS = 80
+"""A removed line this short that holds a date and time can be the page's own dateline."""
 TITLE_MAX_CHARS = 160
 
 
@@ -91,11 +93,11 @@ def _decode(content: str | bytes) -> str:
 
 
 def clean_authors(names: Collection[str]) -> list[str]:
-    """Person names from author fields: credit words ("Pewarta", "Oleh") stripped, organisations dropped, no repeats."""
+    """Person names from author fields: split at "dan", "&" and commas, credit words ("Pewarta") stripped, no organisations."""
     prefixes = lang.words("id", "author_prefixes.txt")
     not_names = lang.words("id", "author_not_names.txt")
     authors: list[str] = []
-    for name in names:
+    for name in (part for field in names for part in CREDIT_SPLIT_RE.split(field)):
         words = name.replace(":", " ").split()
         while words and words[0].lower().strip(".") in prefixes:
             words = words[1:]
@@ -161,7 +163,7 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
     crawl_date = str(hints.get("crawl_date") or "") or cleaned.crawl_date
     title = cleaned.title or _first_sentence(text)
     date_text = f"{title}\n{content[:DATE_SCAN_CHARS]}" if raw.kind != "html" else f"{title}\n{text[:DATE_SCAN_CHARS]}"
-    published, date_note = _published(published_meta, url, date_text, crawl_date)
+    published, date_note = _published(published_meta, url, date_text, crawl_date, page_furniture + cleaned.furniture)
     language = str(hints.get("lang") or "") or detect_language(f"{title}\n{text}")
     body_hash = content_hash(text)
     return Article(
@@ -173,7 +175,9 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
         published_at=published.isoformat() if published else None,
         crawl_date=crawl_date or None,
         language=language,
-        authors=clean_authors([*authors, *cleaned.authors]),
+        authors=clean_authors(
+            [*authors, *(name for line in page_furniture for name in credit_names(line) or ()), *cleaned.authors]
+        ),
         furniture=page_furniture + cleaned.furniture,
         source=raw.source,
         content_hash=body_hash,
@@ -181,12 +185,14 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
     )
 
 
-def _published(meta: str, url: str, text: str, crawl_date: str | None) -> tuple[datetime | None, str | None]:
+def _published(meta: str, url: str, text: str, crawl_date: str | None, removed: list[str]) -> tuple[datetime | None, str | None]:
     """Publication date and a note on any conflict.
 
-    Cascade: page or record metadata, then a date in the URL, then the text (``publication_date``). A date after
-    the crawl date is refused (and noted); when the article's own date and the crawl date disagree, the
-    article's date is used and the disagreement noted.
+    Cascade: page or record metadata, then a date in the URL, then the text (``publication_date``). A
+    metadata or URL date without a time takes the time of the page's own dateline for that day, a removed
+    line of its own ("Jumat , 17 February 2017, 13:16 WIB"); a time in running text is an event's and is
+    never used so. A date after the crawl date is refused (and noted); when the article's own date and the
+    crawl date disagree, the article's date is used and the disagreement noted.
     """
     reference = crawl_reference(crawl_date)
     latest = _latest_allowed(crawl_date)
@@ -206,6 +212,9 @@ def _published(meta: str, url: str, text: str, crawl_date: str | None) -> tuple[
     if value is None:
         found = publication_date(text, reference)
         value = found.value if found else None
+    elif (value.hour, value.minute) == (0, 0):
+        datelines = [d for line in removed if len(line) <= DATELINE_MAX_CHARS for d in find_dates(line, reference)]
+        value = next((d.value for d in datelines if d.has_time and d.starts_line and d.value.date() == value.date()), value)
     if value is not None and crawl_date and value.strftime("%Y-%m") != crawl_date[:7]:
         notes.append(
             f"crawl date {crawl_date} differs from the article's own date {value.date().isoformat()}; the article's date is used"

@@ -32,7 +32,7 @@ SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE
 FRAGMENT_PROBE_CHARS = 2_000
 BLOCK_END_RE = re.compile(r"<(?:br|hr)\b[^>]*>|</(?:p|div|li|h[1-6]|blockquote|tr|figcaption)\s*>", re.IGNORECASE)
 TAG_RE = re.compile(r"<[^>]*>")
-PARAGRAPH_MIN_WORDS = 8
+PARAGRAPH_MIN_WORDS = 6
 """A line with at least this many words that ends like a sentence is article prose, not page furniture."""
 SENTENCE_END_RE = re.compile(r"""[.!?]["'”’)]*$""")
 
