@@ -24,6 +24,7 @@ def _published(text: str, crawl: date | None = None) -> str | None:
         ("Jumat, 9 Sep 2022 | 19:30 WIT", "2022-09-09T19:30:00+09:00"),
         ("dikutip Selasa (6/9/2022).", "2022-09-06T00:00:00+07:00"),
         ("kata dia, Selasa (6/9/22).", "2022-09-06T00:00:00+07:00"),
+        ("ucap Zulkifli di Gedung DPR, Senin (27 / 3 / 2017).", "2017-03-27T00:00:00+07:00"),
         ("yang diguncang ledakan pada 6 September 2022.", "2022-09-06T00:00:00+07:00"),
         ("Jakarta, 17 Agustus 2019 - Upacara berlangsung khidmat.", "2019-08-17T00:00:00+07:00"),
         ("Published September 6, 2022 at the ministry.", "2022-09-06T00:00:00+07:00"),

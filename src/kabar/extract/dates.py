@@ -78,7 +78,7 @@ def _patterns() -> _Patterns:
         anchor=re.compile(r"(?:19|20)\d\d|\("),
         named=re.compile(rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{months})\.?,?\s+(?P<year>\d{{4}})$", re.IGNORECASE),
         english=re.compile(rf"\b(?P<month>{months})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})$", re.IGNORECASE),
-        numeric=re.compile(r"\(\s*(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{2}(?:\d{2})?))?\s*\)"),
+        numeric=re.compile(r"\(\s*(?P<day>\d{1,2})\s?/\s?(?P<month>\d{1,2})(?:\s?/\s?(?P<year>\d{2}(?:\d{2})?))?\s*\)"),
         iso=re.compile(
             r"(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"
             r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
