@@ -138,6 +138,16 @@ def test_url_dates(url, expected):
     assert (found.date().isoformat() if found else None) == expected
 
 
+def test_a_full_crawl_date_bounds_the_text_date_to_that_day():
+    document = RawDocument(
+        source="x.json",
+        kind="record",
+        content="Rapat digelar Selasa (10/9/2019). Hasilnya diumumkan Kamis (12/9/2019), kata Ketua DPRD.",
+        hints={"crawl_date": "2019-09-11", "title": "Rapat DPRD"},
+    )
+    assert extract(document).published_at == "2019-09-10T00:00:00+07:00"
+
+
 def test_metadata_date_after_the_crawl_date_is_ignored_and_noted():
     document = RawDocument(
         source="x.json",

@@ -210,7 +210,7 @@ def _published(meta: str, url: str, text: str, crawl_date: str | None, removed: 
         value = candidate
         break
     if value is None:
-        found = publication_date(text, reference)
+        found = publication_date(text, reference, latest)
         value = found.value if found else None
     elif (value.hour, value.minute) == (0, 0):
         datelines = [d for line in removed if len(line) <= DATELINE_MAX_CHARS for d in find_dates(line, reference)]

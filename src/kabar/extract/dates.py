@@ -256,25 +256,25 @@ def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
     return found
 
 
-def publication_date(text: str, crawl_date: date | None = None) -> FoundDate | None:
+def publication_date(text: str, crawl_date: date | None = None, latest: date | None = None) -> FoundDate | None:
     """The article's own publication date among the dates its text states, or None.
 
     Cascade, measured on CLICK-ID (bench/extraction.py): (1) a date with a time within the first
     ``DATELINE_HEAD_CHARS`` characters, or on a line of its own ("• Rabu, 07 September 2022, 07:47 WIB"),
-    is the page's own dateline and wins; (2) otherwise the latest of
-    the first non-empty pool: dates cued as today ("hari ini, Senin (16/9/2019)"); report datelines
-    after a comma with no cue ("kata Bobby, Selasa (10/9/2019)"), the way Indonesian reports date what
-    they report; other datelines (weekday or time attached) with no past or future cue; uncued dates;
-    any date; a weekday that contradicts its date (a typo) sends the date to the last pool. The report
+    is the page's own dateline and wins; (2) otherwise the latest of the first non-empty pool: dates
+    cued as today ("hari ini, Senin (16/9/2019)"); report datelines after a comma with no cue ("kata
+    Bobby, Selasa (10/9/2019)"), the way Indonesian reports date what they report; other datelines
+    (weekday or time attached) with no past or future cue; uncued dates; any date; a weekday that
+    contradicts its date (a typo) sends the date to the last pool. The report
     is as new as its newest such date (a time in running text is an event's, so it is kept only when it
-    is the chosen date's own). Dates
-    after the crawl date (its month's end when only the month is known) are never accepted. A yearless
-    date ("Senin (5/9)") takes its year from the crawl date or else from the newest date with a year in
-    the same text.
+    is the chosen date's own). Dates after ``latest`` (by default the end of the crawl date's month, for
+    crawl headers that give only a month) are never accepted. A yearless date ("Senin (5/9)") takes its
+    year from the crawl date or else from the newest date with a year in the same text.
     """
     candidates = find_dates(text, crawl_date)
-    if crawl_date is not None:
+    if latest is None and crawl_date is not None:
         latest = _month_end(crawl_date)
+    if latest is not None:
         candidates = [d for d in candidates if d.value.date() <= latest]
     if not candidates:
         return None
