@@ -204,3 +204,12 @@ def test_extract_command_prints_the_documented_fields(capsys, tmp_path):
     assert record["furniture"] == ["Baca juga: Judul Lain Soal Banjir"]
     assert main(["extract", str(path)]) == 0
     assert "title:     Banjir Besar Melanda Kota Medan Hari Ini" in capsys.readouterr().out
+
+
+def test_cp1252_jsonl_line_is_decoded_not_skipped(tmp_path):
+    path = tmp_path / "old.jsonl"
+    record = {"id": "c1", "title": "Harga Cabai", "text": "“Harga cabai naik,” kata pedagang di Pasar Petisah – Medan."}
+    path.write_bytes(json.dumps(record, ensure_ascii=False).encode("cp1252") + b"\n")
+    documents, problems = _read(path)
+    assert problems == []
+    assert documents[0].content == record["text"]

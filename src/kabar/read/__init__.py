@@ -192,6 +192,15 @@ def record_to_document(record: dict[str, Any], source: str) -> RawDocument | Non
     return None
 
 
+def _json_text(line: bytes) -> str | bytes:
+    """A JSON line as text: UTF-8, else its detected charset (old cp1252 exports); undecodable bytes go to json as they are."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = decode_text(line)
+        return decoded[0] if decoded else line
+
+
 def read_jsonl(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
     """Yield one document per JSON line; bad lines are reported with their line number and skipped."""
     stream = io.BytesIO(data)
@@ -203,7 +212,7 @@ def read_jsonl(data: bytes, source: str, on_problem: ProblemHandler = _stderr_pr
             on_problem(where, "record over the size limit; skipped")
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(_json_text(line))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             on_problem(where, f"invalid JSON ({error.__class__.__name__}: {str(error)[:80]}); line skipped")
             continue
