@@ -41,8 +41,8 @@ FEATURES = (
 )
 """Evidence for one (article, story) pair, in the order the model's weights use."""
 GAP_CAP_DAYS = 7.0
-MEMBERS = 8
-"""A story keeps its last eight articles' vectors for nearest-member evidence."""
+MEMBERS = 4
+"""A story keeps its last four articles' vectors for nearest-member evidence."""
 COMPACT_EVERY = 5000
 """Arrivals between sweeps that drop forgotten stories from memory and the index."""
 
@@ -107,7 +107,7 @@ class StoryClusterer:
         window_days: float = 7.0,
         quiet_days: float = 3.0,
         memory_articles: int = 50_000,
-        query_terms: int = 15,
+        query_terms: int = 10,
         index_terms: int = 15,
         max_candidates: int = 6,
         models: dict[str, dict[str, Any]] | None = None,
@@ -136,19 +136,9 @@ class StoryClusterer:
         for term in features.counts:
             frequency[term] = frequency.get(term, 0) + 1
         prior_df, prior_documents = prior(features.language)
-        documents = prior_documents + self.arrivals + 1
-        known: dict[str, float] = {}
-
-        def idf_of(term: str) -> float:
-            if term not in known:
-                known[term] = math.log(documents / (prior_df.get(term, 0) + frequency.get(term, 0) + 1)) + 1.0
-            return known[term]
-
-        return replace(
-            features,
-            vector=weigh(features.counts, idf_of, VECTOR_TERMS),
-            title=weigh(features.title_counts, idf_of),
-        )
+        log_documents = math.log(prior_documents + self.arrivals + 1) + 1.0
+        idf = {t: log_documents - math.log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
+        return replace(features, vector=weigh(features.counts, idf, VECTOR_TERMS), title=weigh(features.title_counts, idf))
 
     # candidates ------------------------------------------------------------------------------
 

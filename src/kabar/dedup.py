@@ -23,9 +23,10 @@ from kabar.textproc import normalise_for_hash
 SHINGLE_WORDS = 5
 NUM_PERM = 60
 BAND_ROWS = 3
-DUPLICATE_JACCARD = 0.5
-"""Estimated Jaccard at which a copy is linked to its original: a copy keeping 80% of a text and
-adding a new lead and links scores about 0.65; two outlets' own reports of one event rarely pass 0.2."""
+DUPLICATE_JACCARD = 0.6
+"""Estimated Jaccard at which a copy is linked to its original: copies sharing 80% of their text both
+ways have 0.67 or more; an outlet re-using its own template for another day's news (gold prices,
+the next hearing of a case) shares 0.5-0.6, and two outlets' own reports of one event rarely 0.2."""
 MIN_WORDS = 40
 """Shorter texts have too few shingles for a reliable estimate; only exact matching applies."""
 MEMORY_ARTICLES = 100_000

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -88,9 +87,9 @@ def prior(language: str) -> tuple[dict[str, int], int]:
     return _prior(_code(language))
 
 
-def weigh(counts: Counter[str], idf_of: Callable[[str], float], keep: int | None = None) -> dict[str, float]:
+def weigh(counts: Counter[str], idf: dict[str, float], keep: int | None = None) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear term frequency) of term counts, heaviest terms first (only ``keep`` of them)."""
-    weights = {t: (1.0 + math.log(c)) * idf_of(t) for t, c in counts.items()}
+    weights = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
     weights = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {t: w / norm for t, w in weights.items()}
