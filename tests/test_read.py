@@ -213,3 +213,11 @@ def test_cp1252_jsonl_line_is_decoded_not_skipped(tmp_path):
     documents, problems = _read(path)
     assert problems == []
     assert documents[0].content == record["text"]
+
+
+def test_malformed_warc_record_is_reported(tmp_path):
+    path = tmp_path / "bad.warc.gz"
+    path.write_bytes(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n"))
+    documents, problems = _read(path)
+    assert documents == []
+    assert len(problems) == 1 and problems[0][0] == str(path) and "unreadable or truncated" in problems[0][1]

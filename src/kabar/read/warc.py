@@ -58,6 +58,20 @@ class GunzipStream(io.RawIOBase):
         return size
 
 
+WARC_READ_ERRORS = (
+    ArchiveLoadFailed,
+    TruncatedGzipError,
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+    AttributeError,
+    KeyError,
+    TypeError,
+)
+"""How warcio fails on a corrupt or malformed file (a record without a target URI ends in AttributeError)."""
+
+
 def _decode_body(body: bytes, content_type: str) -> str | None:
     """A response body as text: the charset its Content-Type header names, else detected like a file's."""
     declared = CHARSET_RE.search(content_type)
@@ -100,6 +114,6 @@ def read_warc(path: Path, on_problem: Callable[[str, str], None]) -> Iterator[Ra
                     continue
                 hints = {"url": uri, "crawl_date": (record.rec_headers.get_header("WARC-Date") or "")[:10]}
                 yield RawDocument(source=where, kind="html", content=text, hints={k: v for k, v in hints.items() if v})
-    except (ArchiveLoadFailed, TruncatedGzipError, OSError, EOFError, ValueError, zlib.error) as error:
+    except WARC_READ_ERRORS as error:
         reason = error.__class__.__name__
         on_problem(source, f"WARC file unreadable or truncated after {count} HTML record(s) ({reason}); rest skipped")
