@@ -31,6 +31,7 @@ class GunzipStream(io.RawIOBase):
         self.raw = raw
         self.decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
         self.pending = b""
+        self.offset = 0
         self.in_member = False
 
     def readable(self) -> bool:
@@ -39,7 +40,8 @@ class GunzipStream(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         """Fill ``buffer`` with the next uncompressed bytes; 0 at the true end of the data."""
-        while not self.pending:
+        while self.offset >= len(self.pending):
+            self.pending, self.offset = b"", 0
             chunk = self.raw.read(GUNZIP_CHUNK_BYTES)
             if not chunk:
                 if self.in_member:
@@ -52,9 +54,9 @@ class GunzipStream(io.RawIOBase):
                 if self.decompressor.eof:
                     self.in_member = False
                     self.decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        size = min(len(buffer), len(self.pending))
-        buffer[:size] = self.pending[:size]
-        self.pending = self.pending[size:]
+        size = min(len(buffer), len(self.pending) - self.offset)
+        buffer[:size] = self.pending[self.offset : self.offset + size]
+        self.offset += size
         return size
 
 
