@@ -11,7 +11,7 @@ import pytest
 from kabar.extract import ExtractionError, clean_authors, extract, fix_mojibake
 from kabar.extract.html import clean_title, trim_edges
 from kabar.extract.language import detect_language
-from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text
+from kabar.extract.outlets import canonical_outlet, domain_of, outlet_from_text, required_literals
 from kabar.model import RawDocument
 from kabar.read import read_paths
 
@@ -380,3 +380,19 @@ def test_page_dateline_gives_the_time_and_the_editor_line_an_author():
     assert article.published_at == "2017-02-17T13:16:00+07:00"
     assert article.authors == ["Ade Marboen"]
     assert article.text.startswith("Calon jamaah haji dari Banjarmasin")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"\bKOMPAS\.com\s*[-–—]", ("kompas",)),
+        (r"^\s*(?:\w+ )?-?\s*detik(?:com|news)\b", ("detik",)),
+        (r"\brmol news logo\b|\bRMOL\.ID\b", ("rmol news logo", "rmol")),
+        (r"\b(?:ANTARA|Antaranews)\s*[-–—]", None),
+        (r"\bEra\.id\s*[-–—]", ("era",)),
+        (r"\bA\.B\s*-", None),
+        (r"\bAntaranews?\s*-", ("antaranew",)),
+    ],
+)
+def test_cue_literals_are_what_every_match_contains(pattern, literals):
+    assert required_literals(pattern) == literals
