@@ -118,6 +118,16 @@ def test_news_lines_are_not_furniture(line):
             ["Simak berita menarik lainnya di Google News."],
         ),
         ("ujarnya.,,,loading...", ["ujarnya."], [",,,loading..."]),
+        (
+            "Gubernur Sumut Edy Rahmayadi (Foto: Khairul Ikhwan-detikcom) Medan - Ihwal hilangnya duit Pemprov.",
+            ["Medan - Ihwal hilangnya duit Pemprov."],
+            ["Gubernur Sumut Edy Rahmayadi (Foto: Khairul Ikhwan-detikcom)"],
+        ),
+        (
+            "kata Erlinda.Eks Sekretaris KPAI, Erlinda (Foto: Ari Saputra/detikcom)Kritik KPAI ini membuat PB Djarum berhenti.",
+            ["kata Erlinda.", "Kritik KPAI ini membuat PB Djarum berhenti."],
+            ["Eks Sekretaris KPAI, Erlinda (Foto: Ari Saputra/detikcom)"],
+        ),
         ("Massa membubarkan diri. View in Single Page 1 2", ["Massa membubarkan diri."], ["View in Single Page 1 2"]),
     ],
 )
@@ -162,6 +172,11 @@ def test_inline_furniture_is_cut_and_recorded(line, kept, cut):
             " Kinzhal di Ukraina",
             "Mereka berdua menyerukan kerja sama antara kedua negara.",
             "Baca: Rusia Klaim Telah 3 Kali Luncurkan Rudal Kinzhal di Ukraina",
+        ),
+        (
+            'Warga mengungsi. Baca Juga : Banjir Bandang Terjang Garut "Kami takut," kata warga.',
+            'Warga mengungsi. "Kami takut," kata warga.',
+            "Baca Juga : Banjir Bandang Terjang Garut",
         ),
         ("Baca juga buku panduannya sebelum berangkat.", "Baca juga buku panduannya sebelum berangkat.", None),
     ],
