@@ -30,6 +30,8 @@ def _published(text: str, crawl: date | None = None) -> str | None:
         ("Published September 6, 2022 at the ministry.", "2022-09-06T00:00:00+07:00"),
         ("Updated Sept. 6, 2022, 10:05 by staff.", "2022-09-06T10:05:00+07:00"),
         ("Tempo, Jakarta - Jumat dinihari WIB, 20 September 2019.", "2019-09-20T00:00:00+07:00"),
+        ("Kuala Lumpur, Khamis, 15 Ogos 2019 - Kerajaan berkata", "2019-08-15T00:00:00+07:00"),
+        ("kata beliau pada Isnin (2/12/2019).", "2019-12-02T00:00:00+07:00"),
     ],
 )
 def test_text_date_formats(text, expected):
