@@ -396,3 +396,13 @@ def test_page_dateline_gives_the_time_and_the_editor_line_an_author():
 )
 def test_cue_literals_are_what_every_match_contains(pattern, literals):
     assert required_literals(pattern) == literals
+
+
+def test_ids_that_are_urls_are_hashed_into_safe_ids():
+    from kabar.extract import article_id
+
+    assert article_id("7213d1e09fc233bd", "hash") == "7213d1e09fc233bd"
+    assert article_id(None, "abc123") == "abc123"
+    hashed = article_id("https://example.com/berita/2019/09/10/../../etc/passwd", "x")
+    assert hashed.startswith("h") and "/" not in hashed
+    assert hashed == article_id("https://example.com/berita/2019/09/10/../../etc/passwd", "y")

@@ -6,13 +6,14 @@ import gzip
 import io
 import json
 import time
+from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from kabar.cli import main
-from kabar.read import decode_text, read_paths, sniff_format
+from kabar.read import decode_text, read_bytes, read_paths, sniff_format
 
 PARAGRAPH = "Banjir merendam ratusan rumah warga di Kecamatan Medan Maimun, Selasa (10/9/2019), kata petugas pemadam."
 
@@ -221,3 +222,28 @@ def test_malformed_warc_record_is_reported(tmp_path):
     documents, problems = _read(path)
     assert documents == []
     assert len(problems) == 1 and problems[0][0] == str(path) and "unreadable or truncated" in problems[0][1]
+
+
+def test_jsonl_fields_given_as_lists_or_objects_are_reduced_to_one_value():
+    line = {
+        "id": 7,
+        "outlet": [],
+        "source": {"name": "tempo.co"},
+        "title": ["Judul Satu", "Judul Dua"],
+        "text": ["Paragraf satu.", "Paragraf dua."],
+    }
+    problems: list[tuple[str, str]] = []
+    documents = list(read_bytes((json.dumps(line) + "\n").encode(), "x.jsonl", lambda s, m: problems.append((s, m)), ".jsonl"))
+    assert not problems
+    assert documents[0].hints["outlet"] == "tempo.co"
+    assert documents[0].hints["title"] == "Judul Satu"
+    assert "Paragraf satu." in documents[0].content and "Paragraf dua." in documents[0].content
+
+
+def test_folder_walk_skips_files_of_unknown_format_with_a_message(tmp_path):
+    (tmp_path / "README.md").write_text("# Sample articles\n\nCredits go here.")
+    (tmp_path / "a.txt").write_text("Banjir merendam ratusan rumah warga di Bekasi, Selasa (10/9/2019). Sungai meluap.")
+    problems: list[tuple[str, str]] = []
+    documents = list(read_paths([tmp_path], lambda s, m: problems.append((s, m))))
+    assert [Path(d.source).name for d in documents] == ["a.txt"]
+    assert problems and problems[0][0].endswith("README.md") and "unknown format" in problems[0][1]

@@ -37,6 +37,8 @@ DATE_SCAN_CHARS = 6_000
 DATELINE_MAX_CHARS = 80
 """A removed line this short that holds a date and time can be the page's own dateline."""
 TITLE_MAX_CHARS = 160
+SAFE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+"""Ids kept as given: short plain tokens that are safe in URLs and file names."""
 
 
 class ExtractionError(ValueError):
@@ -167,7 +169,7 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
     language = str(hints.get("lang") or "") or detect_language(f"{title}\n{text}")
     body_hash = content_hash(text)
     return Article(
-        id=str(hints.get("id") or body_hash),
+        id=article_id(hints.get("id"), body_hash),
         title=title,
         text=text,
         outlet=outlet,
@@ -183,6 +185,16 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
         content_hash=body_hash,
         date_note=date_note,
     )
+
+
+def article_id(given: object, body_hash: str) -> str:
+    """The stored id: the source's own id when it is a short plain token, else a hash of it (feed ids are URLs)."""
+    if given in (None, ""):
+        return body_hash
+    text = str(given)
+    if SAFE_ID_RE.fullmatch(text):
+        return text
+    return "h" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _published(meta: str, url: str, text: str, crawl_date: str | None, removed: list[str]) -> tuple[datetime | None, str | None]:

@@ -39,6 +39,8 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 WARC_SUFFIXES = {".warc", ".warc.gz", ".arc", ".arc.gz"}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES | WARC_SUFFIXES | {".jsonl.gz"}
+"""What a folder walk reads; a file named explicitly is read whatever its suffix (its format is sniffed)."""
 
 
 def _stderr_problem(source: str, message: str) -> None:
@@ -54,7 +56,10 @@ def read_paths(paths: Iterable[str | Path], on_problem: ProblemHandler = _stderr
         path = Path(path)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                yield from read_file(child, on_problem)
+                if _suffix(child) in KNOWN_SUFFIXES:
+                    yield from read_file(child, on_problem)
+                else:
+                    on_problem(str(child), f"unknown format ({_suffix(child) or 'no suffix'}) in a folder; skipped")
         elif path.is_file():
             yield from read_file(path, on_problem)
         else:
@@ -169,21 +174,29 @@ def decode_text(data: bytes) -> tuple[str, str] | None:
     return data.decode(codec, errors="replace"), codec
 
 
+def _plain_value(value: Any) -> Any:
+    """A JSON field reduced to one plain value: the first of a list, a dict's name/title, else itself."""
+    if isinstance(value, list):
+        value = next((item for item in value if item not in (None, "")), None)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title") or value.get("value")
+    return value
+
+
 def record_to_document(record: dict[str, Any], source: str) -> RawDocument | None:
     """Map a JSON record with the usual field names to a RawDocument, or None if it has no body."""
     hints: dict[str, Any] = {}
     for name, aliases in FIELD_ALIASES.items():
         for alias in aliases:
-            value = record.get(alias)
+            raw = record.get(alias)
+            value = raw if name == "text" and isinstance(raw, list) else _plain_value(raw)
             if value not in (None, ""):
-                hints[name] = value if not isinstance(value, dict) else value.get("name") or value.get("title")
+                hints[name] = value
                 break
     body = hints.pop("text", None)
     html = hints.pop("html", None)
     if isinstance(body, list):
         body = "\n\n".join(str(part) for part in body)
-    if isinstance(hints.get("outlet"), list):
-        hints["outlet"] = hints["outlet"][0]
     if isinstance(body, str) and body.strip():
         kind = "html" if sniff_format(body) == "html" else "record"
         return RawDocument(source=source, kind=kind, content=body, hints=hints)
