@@ -24,6 +24,8 @@ SAME_JACCARD = 0.4
 SAME_CONTAINMENT = 0.6
 """Two sentences state the same fact when their term sets overlap this much (Jaccard, or share of the smaller set)."""
 MIN_SHARED_TERMS = 4
+INFERRED_TITLE_SLACK = 80
+"""A title found this close to the body's start was taken from the lead (no real headline): ranked last."""
 REDUNDANCY_WEIGHT = 0.7
 MIN_SENTENCE_TERMS = 5
 LEAD_WEIGHT = 1.0
@@ -175,8 +177,11 @@ def summarise(articles: list[Article], max_sentences: int | None = None) -> dict
         return sum(centroid[t] for t in term_set) / (norm * math.sqrt(len(term_set)))
 
     def headline_rank(article: Article) -> tuple[bool, float]:
-        has_own_title = not article.text.startswith(article.title.rstrip("…"))
-        return has_own_title, closeness(frozenset(terms(article.title, article.language)))
+        """Real headlines first, then the one whose words most of the story's articles share."""
+        has_own_title = article.title.rstrip("…") not in article.text[: len(article.title) + INFERRED_TITLE_SLACK]
+        title_terms = set(terms(article.title, article.language))
+        mean_support = sum(centroid[t] for t in title_terms) / len(title_terms) if title_terms else 0.0
+        return has_own_title, mean_support
 
     headline_article = max(originals, key=headline_rank)
     groups = sentence_groups(originals, carried)
