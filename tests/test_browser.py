@@ -6,6 +6,7 @@ when missing. Screenshots go to test-output/browser/.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -33,7 +34,10 @@ def system_chromium() -> Path:
             ["bash", str(REPO / "scripts" / "install-chromium.sh")], capture_output=True, text=True, check=False
         )
         if not CHROMIUM.exists():
-            pytest.skip(f"chromium is not installed and scripts/install-chromium.sh failed: {result.stderr.strip()[-300:]}")
+            reason = f"chromium is not installed and scripts/install-chromium.sh failed: {result.stderr.strip()[-300:]}"
+            if os.environ.get("CI"):
+                pytest.fail(reason)
+            pytest.skip(reason)
     return CHROMIUM
 
 
