@@ -1,6 +1,7 @@
 """Train the story clusterer's scoring model and write src/kabar/models/cluster.json.
 
-    python bench/train_cluster.py ../shared/eval/clickid-dev/articles.jsonl ../shared/eval/ecbplus/train.jsonl
+    python bench/train_cluster.py ../shared/eval/clickid-dev/articles.jsonl ../shared/eval/ecbplus/train.jsonl \
+        --tune ../shared/eval/ecbplus/dev.jsonl
 
 Method (after Miranda et al. 2018, who rank candidate clusters then decide join-or-new):
 
@@ -12,7 +13,8 @@ English from ECB+ train.
    one example, positive when it is the article's gold story. Each set weighs the same in total.
 2. A logistic regression over the clusterer's evidence features (kabar.cluster.FEATURES) is fitted.
 3. The join, reopen and merge thresholds are chosen by running the real online clusterer over the
-   training streams and keeping the values with the best mean B-cubed F1.
+   training streams (and the ``--tune`` sets, e.g. ECB+ dev, used for nothing else) and keeping the
+   values with the best mean B-cubed F1.
 
 Only dev/train splits are used; the model file holds the weights, thresholds and the scores reached.
 """
@@ -35,9 +37,9 @@ from kabar.features import ArticleFeatures, article_features
 from kabar.metrics import bcubed
 from kabar.read import read_paths
 
-ECB_SHUFFLES = 4
+ECB_SHUFFLES = 8
 JOIN_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
-MERGE_GRID = (0.9, 0.97, 1.01)
+MERGE_GRID = (0.8, 0.85, 0.9, 0.95, 1.01)
 """1.01 means never merge."""
 REOPEN_FLOOR = 0.7
 """A story quiet for days is re-opened only by a match at least this probable."""
@@ -137,8 +139,8 @@ def fit(language: str, data: dict[str, list[Stream]], seed: dict) -> dict:
     return dict(seed, weights=[round(float(v), 5) for v in regression.coef_[0]], bias=round(float(regression.intercept_[0]), 5))
 
 
-def train(language: str, data: dict[str, list[Stream]]) -> dict:
-    """Fit one language's model on its sets and choose its thresholds by online B-cubed F1."""
+def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]]) -> dict:
+    """Fit one language's model on its training sets; choose its thresholds by online B-cubed F1 on those and the tuning sets."""
     seed = {"features": list(FEATURES), "weights": [0.0] * len(FEATURES), "bias": 0.0,
             "join_threshold": 0.5, "reopen_threshold": 0.5, "merge_threshold": 1.01}
     model = fit(language, data, seed)
@@ -147,13 +149,14 @@ def train(language: str, data: dict[str, list[Stream]]) -> dict:
     best = None
     for join, merge in itertools.product(JOIN_GRID, MERGE_GRID):
         trial = dict(model, join_threshold=join, reopen_threshold=max(join, REOPEN_FLOOR), merge_threshold=merge)
-        scores = {label(p): sum(cluster_f1(s, {language: trial}) for s in ss) / len(ss) for p, ss in data.items()}
+        scores = {label(p): sum(cluster_f1(s, {language: trial}) for s in ss) / len(ss) for p, ss in {**data, **tune}.items()}
         mean = sum(scores.values()) / len(scores)
         print(f"{language} join {join} merge {merge}: {scores}", file=sys.stderr)
         if best is None or mean > best[0]:
             best = (mean, trial, scores)
     _, model, scores = best
-    model["training"] = {"sets": sorted(scores), "bcubed_f1": {k: round(v, 4) for k, v in scores.items()}}
+    model["training"] = {"fitted_on": sorted(label(p) for p in data), "thresholds_chosen_on": sorted(scores),
+                         "bcubed_f1": {k: round(v, 4) for k, v in scores.items()}}
     return model
 
 
@@ -161,12 +164,16 @@ def main() -> int:
     """Fit one model per language, choose thresholds, write the model files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labelled", nargs="+", help="labelled JSONL training sets (story field)")
+    parser.add_argument("--tune", nargs="*", default=[], help="labelled sets used only to choose the thresholds")
     args = parser.parse_args()
     by_language: dict[str, dict[str, list[Stream]]] = {}
+    tuning: dict[str, dict[str, list[Stream]]] = {}
     for path, set_streams in streams(args.labelled).items():
         by_language.setdefault(language_of(set_streams), {})[path] = set_streams
+    for path, set_streams in streams(args.tune).items():
+        tuning.setdefault(language_of(set_streams), {})[path] = set_streams
     for language, data in sorted(by_language.items()):
-        model = train(language, data)
+        model = train(language, data, tuning.get(language, {}))
         model_path(language).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {model_path(language)}: join {model['join_threshold']}, merge {model['merge_threshold']}, "
               f"B-cubed F1 {model['training']['bcubed_f1']}")
