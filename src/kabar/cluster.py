@@ -69,7 +69,8 @@ class StoryState:
 
 
 def _dot(vector: dict[str, float], other: dict[str, float]) -> float:
-    return sum([vector[term] * other[term] for term in vector.keys() & other.keys()])
+    """Dot product of sparse vectors, summed in the first one's order (set order would vary between processes)."""
+    return sum([weight * other[term] for term, weight in vector.items() if term in other])
 
 
 def _add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
@@ -106,7 +107,7 @@ class StoryClusterer:
         self,
         window_days: float = 7.0,
         quiet_days: float = 3.0,
-        memory_articles: int = 50_000,
+        memory_articles: int = 20_000,
         query_terms: int = 10,
         index_terms: int = 15,
         max_candidates: int = 6,
@@ -183,9 +184,9 @@ class StoryClusterer:
         cosine = _dot(features.vector, story.centroid) / math.sqrt(story.norm_sq) if story.norm_sq > 0 else 0.0
         title = _dot(features.title, story.title_centroid) / math.sqrt(story.title_norm_sq) if story.title_norm_sq > 0 else 0.0
         total = sum(features.names.values()) or 1.0
-        names = sum([features.names[n] for n in features.names.keys() & story.names.keys()]) / total
+        names = sum([weight for name, weight in features.names.items() if name in story.names]) / total
         core = story.core_names
-        core_names = sum([core[n] for n in core.keys() & features.names.keys()]) / story.core_weight if core else 0.0
+        core_names = sum([weight for name, weight in core.items() if name in features.names]) / story.core_weight if core else 0.0
         shared_numbers = sum(1 for n in features.numbers if n in story.numbers)
         member_cosines = [_dot(features.vector, v) for v, _ in story.members] or [0.0]
         member_titles = [_dot(features.title, t) for _, t in story.members] or [0.0]

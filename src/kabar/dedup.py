@@ -29,7 +29,7 @@ ways have 0.67 or more; an outlet re-using its own template for another day's ne
 the next hearing of a case) shares 0.5-0.6, and two outlets' own reports of one event rarely 0.2."""
 MIN_WORDS = 40
 """Shorter texts have too few shingles for a reliable estimate; only exact matching applies."""
-MEMORY_ARTICLES = 100_000
+MEMORY_ARTICLES = 50_000
 """Originals remembered; older ones are forgotten in sweeps so memory stays bounded on endless streams."""
 _RANDOM = np.random.default_rng(20190916)
 _MULTIPLIERS = _RANDOM.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)

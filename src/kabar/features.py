@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 
 from kabar import lang
@@ -50,13 +50,14 @@ class ArticleFeatures:
 
 
 def day_number(published_at: str | None) -> float | None:
-    """Days since the epoch (fractional) of an ISO timestamp, or None."""
+    """Days since the epoch (fractional) of an ISO timestamp, or None; a timestamp without a zone is read as UTC."""
     if not published_at:
         return None
     try:
-        return datetime.fromisoformat(published_at).timestamp() / 86400.0
+        moment = datetime.fromisoformat(published_at)
     except ValueError:
         return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() / 86400.0
 
 
 @cache
