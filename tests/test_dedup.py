@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kabar.dedup import NearDuplicateIndex, jaccard, signature
+from kabar.dedup import COPY_SHARE, NearDuplicateIndex, copied_share, jaccard, signature
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -89,3 +89,24 @@ def test_the_engine_links_a_copy_to_its_original_in_the_same_story(engine, tmp_p
     assert story["n_articles"] == 2 and story["n_unique_articles"] == 1
 
 
+
+
+def test_copied_share_counts_the_copy_s_text_found_in_the_original():
+    first, second = [r["text"] for r in _sample(2)]
+    assert copied_share(_syndicated(first), first) >= COPY_SHARE
+    assert copied_share(first, first) == 1.0
+    words, other = first.split(), second.split()
+    rewrite = " ".join(words[: len(words) * 6 // 10] + other[: len(words) * 4 // 10])
+    assert 0.4 < copied_share(rewrite, first) < COPY_SHARE
+
+
+def test_the_engine_does_not_link_a_rewrite_that_keeps_only_part_of_the_text(engine, tmp_path):
+    rows = [r for r in _sample(60) if len(r["text"].split()) > 150]
+    original, other = rows[0], rows[-1]
+    words = original["text"].split()
+    half = len(words) * 6 // 10
+    rewrite = {**original, "id": "rewrite-1", "text": " ".join(words[:half] + other["text"].split()[: len(words) - half])}
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(original) + "\n" + json.dumps(rewrite) + "\n", encoding="utf-8")
+    engine.ingest([path])
+    assert engine.store.article("rewrite-1").duplicate_of is None

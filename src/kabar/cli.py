@@ -92,7 +92,8 @@ def print_why(why: dict[str, Any]) -> None:
         evidence = article["evidence"] or {}
         print(f"{_short_date(article['published_at'])}  {article['outlet']:<22} {article['title']}")
         if "duplicate_of" in evidence:
-            reason = f"copy of {evidence['duplicate_of']} (Jaccard {evidence.get('jaccard')})"
+            shared = f"shares {evidence.get('shared')} of its text, Jaccard {evidence.get('jaccard')}"
+            reason = f"copy of {evidence['duplicate_of']} ({shared})"
         elif "score" in evidence:
             names = ", ".join(evidence.get("shared_names", [])) or "-"
             reason = (

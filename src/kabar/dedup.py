@@ -1,11 +1,12 @@
 """Dedup stage: near-duplicate (syndicated) copies found by MinHash-LSH over word shingles.
 
 Exact copies never reach this stage: the driver matches them by content hash first. A copy with a
-different lead, dropped paragraphs or an added "Baca juga" line still shares most of its five-word
-shingles with the original; MinHash estimates that Jaccard overlap from 60 hash minima, and LSH (20
+different lead, dropped paragraphs or an added "Baca juga" line still has most of its five-word
+shingles in the original. MinHash estimates the Jaccard overlap from 60 hash minima, and LSH (20
 bands of 3 minima) finds the candidates without comparing against every stored article: a pair
 with Jaccard 0.5 shares a band with probability 0.93, one with 0.65 with 0.998, an unrelated pair
-(0.01) with 0.00002.
+(0.01) with 0.00002. The driver then confirms the best candidate exactly (``copied_share`` against
+the stored original's text, at least COPY_SHARE), so a link is never a guess.
 
 Hashing is multiply-shift over 64-bit words (numpy), seeded by constants, so signatures are the same
 in every process; the index pickles as one array of signatures and rebuilds its buckets on load.
@@ -23,10 +24,14 @@ from kabar.textproc import normalise_for_hash
 SHINGLE_WORDS = 5
 NUM_PERM = 60
 BAND_ROWS = 3
-DUPLICATE_JACCARD = 0.6
-"""Estimated Jaccard at which a copy is linked to its original: copies sharing 80% of their text both
-ways have 0.67 or more; an outlet re-using its own template for another day's news (gold prices,
-the next hearing of a case) shares 0.5-0.6, and two outlets' own reports of one event rarely 0.2."""
+DUPLICATE_JACCARD = 0.4
+"""Estimated Jaccard at which a stored article is a candidate original; COPY_SHARE then decides exactly.
+A copy keeping a text whole but half as long has Jaccard 0.5; two outlets' own reports of one event
+rarely pass 0.2."""
+COPY_SHARE = 0.8
+"""A copy has at least 80% of its own shingles in the original, counted exactly: a wire copy with a new
+lead, dropped paragraphs and a 'Baca juga' line keeps 85-100%; an outlet's rewrite of its own story with
+a new angle, or its template reused for another day's news (gold prices, the next hearing), 50-75%."""
 MIN_WORDS = 40
 """Shorter texts have too few shingles for a reliable estimate; only exact matching applies."""
 MEMORY_ARTICLES = 50_000
@@ -38,17 +43,30 @@ _SHINGLE_MULTIPLIERS = _RANDOM.integers(1, 2**63, size=SHINGLE_WORDS, dtype=np.u
 """A shingle's hash is a random linear combination of its words' CRC32s (mod 2**64), computed for all shingles at once."""
 
 
-def signature(text: str) -> np.ndarray | None:
-    """MinHash signature (NUM_PERM uint32 minima) of a text's shingles, or None when the text is too short."""
+def shingle_hashes(text: str) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of a text's five-word shingles."""
     tokens = normalise_for_hash(text).split()
-    if len(tokens) < MIN_WORDS:
-        return None
     words = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
-    count = len(tokens) - SHINGLE_WORDS + 1
+    count = max(0, len(tokens) - SHINGLE_WORDS + 1)
     grams = np.zeros(count, dtype=np.uint64)
     for position, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
         grams += words[position : position + count] * multiplier
-    grams = np.unique(grams)
+    return np.unique(grams)
+
+
+def copied_share(copy_text: str, original_text: str) -> float:
+    """Exact fraction of the copy's shingles that occur in the original."""
+    copy = shingle_hashes(copy_text)
+    if not len(copy):
+        return 0.0
+    return len(np.intersect1d(copy, shingle_hashes(original_text), assume_unique=True)) / len(copy)
+
+
+def signature(text: str) -> np.ndarray | None:
+    """MinHash signature (NUM_PERM uint32 minima) of a text's shingles, or None when the text is too short."""
+    if len(normalise_for_hash(text).split()) < MIN_WORDS:
+        return None
+    grams = shingle_hashes(text)
     mixed = (np.outer(_MULTIPLIERS, grams) + _OFFSETS[:, None]) >> np.uint64(32)
     return mixed.min(axis=1).astype(np.uint32)
 

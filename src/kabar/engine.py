@@ -16,7 +16,7 @@ from typing import Any
 
 from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
-from kabar.dedup import NearDuplicateIndex, article_signature
+from kabar.dedup import COPY_SHARE, NearDuplicateIndex, article_signature, copied_share
 from kabar.extract import ExtractionError, extract
 from kabar.extract.furniture import OutletFurniture
 from kabar.features import article_features
@@ -181,11 +181,12 @@ class Kabar:
         """Dedup then cluster one new article, setting its duplicate_of, story_id and evidence."""
         signature = article_signature(article)
         original_id, jaccard = self.state.deduper.find_original(signature)
-        if original_id is not None:
-            original = self.store.article(original_id)
-            article.duplicate_of = original_id
-            article.story_id = original.story_id if original else None
-            article.evidence = {"duplicate_of": original_id, "jaccard": round(jaccard, 3)}
+        original = self.store.article(original_id) if original_id is not None else None
+        share = copied_share(article.text, original.text) if original is not None else 0.0
+        if original is not None and share >= COPY_SHARE:
+            article.duplicate_of = original.id
+            article.story_id = original.story_id
+            article.evidence = {"duplicate_of": original.id, "jaccard": round(jaccard, 3), "shared": round(share, 3)}
             return
         features = article_features(article)
         self.state.deduper.add(article.id, signature)
