@@ -406,3 +406,9 @@ def test_ids_that_are_urls_are_hashed_into_safe_ids():
     hashed = article_id("https://example.com/berita/2019/09/10/../../etc/passwd", "x")
     assert hashed.startswith("h") and "/" not in hashed
     assert hashed == article_id("https://example.com/berita/2019/09/10/../../etc/passwd", "y")
+
+
+def test_a_one_sentence_brief_whose_body_equals_its_title_is_kept():
+    sentence = "Dr Mark Vinar, 43, is presumed dead after disappearing off Zurbriggens Ridge, on Mt Cook, on Thursday."
+    article = extract(RawDocument(source="brief.jsonl:1", kind="record", content=sentence, hints={"title": sentence, "lang": "en"}))
+    assert article.text == sentence

@@ -278,6 +278,7 @@ def clean_crawled_text(
     if title:
         normal_title = _normal(title)
         repeats = [line for line in kept if len(line) <= 2 * len(title) and _normal(line) == normal_title]
-        furniture.extend(repeats)
-        kept = [line for line in kept if line not in repeats]
+        if len(repeats) < len(kept):  # a body that is only its title (a one-sentence brief) is kept
+            furniture.extend(repeats)
+            kept = [line for line in kept if line not in repeats]
     return CleanText(text="\n\n".join(kept), title=title, crawl_date=crawl_date, authors=authors, furniture=furniture)
