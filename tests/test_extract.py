@@ -410,5 +410,7 @@ def test_ids_that_are_urls_are_hashed_into_safe_ids():
 
 def test_a_one_sentence_brief_whose_body_equals_its_title_is_kept():
     sentence = "Dr Mark Vinar, 43, is presumed dead after disappearing off Zurbriggens Ridge, on Mt Cook, on Thursday."
-    article = extract(RawDocument(source="brief.jsonl:1", kind="record", content=sentence, hints={"title": sentence, "lang": "en"}))
+    article = extract(
+        RawDocument(source="brief.jsonl:1", kind="record", content=sentence, hints={"title": sentence, "lang": "en"})
+    )
     assert article.text == sentence
