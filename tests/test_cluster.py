@@ -133,3 +133,14 @@ def test_shipped_models_match_the_features_and_have_thresholds():
     for model in models.values():
         assert len(model["weights"]) == len(FEATURES)
         assert 0.0 < model["join_threshold"] < 1.0
+
+
+def test_a_story_quiet_for_days_reopens_for_a_strong_match(stream):
+    clusterer = StoryClusterer()
+    assigned = _run(clusterer, stream)
+    article_id, features = next((a, f) for a, f in stream if sum(s == assigned[a] for s in assigned.values()) >= 3)
+    five_days_later = ArticleFeatures(**{**_fields(features), "day": features.day + 5})
+    assignment = clusterer.assign(five_days_later)
+    assert not assignment.is_new and assignment.story_id == assigned[article_id]
+    assert assignment.evidence["gap_days"] >= 4.9
+    assert assignment.evidence["score"] >= clusterer.models["id"]["reopen_threshold"]

@@ -40,7 +40,9 @@ FEATURES = (
     "year_conflict", "gap", "no_date", "size", "cosine_x_title",
 )
 """Evidence for one (article, story) pair, in the order the model's weights use."""
-GAP_CAP_DAYS = 7.0
+GAP_CAP_DAYS = 2.0
+"""Gaps saturate at two days: the labelled Indonesian data spans two days, so longer gaps cannot be learned; a story
+quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
 MEMBERS = 4
 """A story keeps its last four articles' vectors for nearest-member evidence."""
 COMPACT_EVERY = 5000
@@ -244,32 +246,33 @@ class StoryClusterer:
             gap = self._gap(features, self.stories[story_id])
             quiet = gap is not None and gap > self.quiet_days
             if probability >= model["reopen_threshold" if quiet else "join_threshold"]:
-                chosen = (probability, story_id, row)
+                chosen = (probability, story_id, row, gap)
         if chosen is None:
             story_id = self.new_story(features)
             evidence: dict[str, Any] = {}
             if scored:
                 evidence = {"best_other": scored[0][1], "best_score": round(scored[0][0], 4)}
             return Assignment(story_id, True, evidence)
-        probability, story_id, row = chosen
+        probability, story_id, row, gap = chosen
         self.add_to(story_id, features)
         merged = [s for p, s, _ in scored[1:] if p >= model["merge_threshold"]]
         for other in merged:
             self.merge(other, story_id)
-        return Assignment(story_id, False, self._explain(probability, row, features, story_id), merged)
+        return Assignment(story_id, False, self._explain(probability, row, features, story_id, gap), merged)
 
-    def _explain(self, probability: float, row: list[float], features: ArticleFeatures, story_id: str) -> dict[str, Any]:
+    def _explain(
+        self, probability: float, row: list[float], features: ArticleFeatures, story_id: str, gap: float | None
+    ) -> dict[str, Any]:
         values = dict(zip(FEATURES, row, strict=True))
         story = self.stories[story_id]
         shared = sorted((n for n in features.names if story.names[n] > 1), key=lambda n: -features.names[n])[:5]
-        gap = None if values["no_date"] else round(values["gap"] * GAP_CAP_DAYS, 2)
         return {
             "score": round(probability, 4),
             "cosine": round(values["cosine"], 4),
             "title_cosine": round(values["title_cosine"], 4),
             "shared_names": shared,
             "shared_numbers": sorted(n for n in features.numbers if story.numbers[n] > 1)[:5],
-            "gap_days": gap,
+            "gap_days": None if gap is None else round(gap, 2),
         }
 
     # state updates ---------------------------------------------------------------------------
