@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import kabar
+from kabar.engine import LOG_NAME, STATE_NAME
 from kabar.model import RawDocument
 from kabar.read import read_paths
 
@@ -88,7 +89,8 @@ def test_crash_mid_ingest_leaves_the_store_as_of_the_last_commit(tmp_path, seeds
     path = tmp_path / "k.db"
     with kabar.open(path) as engine:
         engine.ingest([seeds_dir])
-        state_before = engine.store.load_state("stages-v1")
+        state_before = [engine.store.load_state(name) for name in (STATE_NAME, LOG_NAME, f"{LOG_NAME}-0")]
+        assert any(state_before)
 
     def exploding_stream():
         yield RawDocument(
@@ -102,7 +104,7 @@ def test_crash_mid_ingest_leaves_the_store_as_of_the_last_commit(tmp_path, seeds
         list(engine.ingest_documents(exploding_stream(), lambda s, m: None))
     with kabar.open(path) as engine:
         assert engine.store.count_articles() == 5
-        assert engine.store.load_state("stages-v1") == state_before
+        assert [engine.store.load_state(name) for name in (STATE_NAME, LOG_NAME, f"{LOG_NAME}-0")] == state_before
         report = engine.ingest([seeds_dir])
         assert report.duplicates == 5
 
