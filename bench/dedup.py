@@ -81,11 +81,15 @@ def main() -> int:
     correct = [i for i, o in links.items() if shares(sets[i], sets[position[o]])[0] >= COPY_SHARE]
     copies_linked = [i for i in has_copy if i in links]
     strict = [i for i, o in links.items() if min(shares(sets[i], sets[position[o]])) >= COPY_SHARE]
-    print(f"real stream: {len(articles)} articles, {len(links)} linked as near-duplicates, "
-          f"{len(has_copy)} are copies (>= {COPY_SHARE:.0%} of their text in an earlier article)")
-    print(f"  precision {len(correct) / max(1, len(links)):.4f} ({len(links) - len(correct)} wrong), "
-          f"recall {len(copies_linked) / max(1, len(has_copy)):.4f} ({len(has_copy) - len(copies_linked)} missed); "
-          f"{len(strict)} links share >= {COPY_SHARE:.0%} both ways")
+    print(
+        f"real stream: {len(articles)} articles, {len(links)} linked as near-duplicates, "
+        f"{len(has_copy)} are copies (>= {COPY_SHARE:.0%} of their text in an earlier article)"
+    )
+    print(
+        f"  precision {len(correct) / max(1, len(links)):.4f} ({len(links) - len(correct)} wrong), "
+        f"recall {len(copies_linked) / max(1, len(has_copy)):.4f} ({len(has_copy) - len(copies_linked)} missed); "
+        f"{len(strict)} links share >= {COPY_SHARE:.0%} both ways"
+    )
 
     rng = random.Random(args.seed)
     eligible = [i for i, a in enumerate(articles) if len(a.text.split()) >= 100]
@@ -101,15 +105,19 @@ def main() -> int:
             found += 1
         else:
             wrong += 1
-    print(f"synthetic copies: {len(sample)}, found {found}, wrong original {wrong}: "
-          f"recall {found / len(sample):.4f}, precision {found / max(1, found + wrong):.4f}")
+    print(
+        f"synthetic copies: {len(sample)}, found {found}, wrong original {wrong}: "
+        f"recall {found / len(sample):.4f}, precision {found / max(1, found + wrong):.4f}"
+    )
 
     for i in list(links)[: args.show]:
         o = position[links[i]]
         share = shares(sets[i], sets[o])
-        print(f"\n[{articles[i].outlet}] {articles[i].title}\n   = [{articles[o].outlet}] {articles[o].title}\n"
-              f"   shared {share[0]:.2f}/{share[1]:.2f}, estimate {jaccard(signatures[i], signatures[o]):.2f}\n"
-              f"   {articles[i].text[:160]!r}\n   {articles[o].text[:160]!r}")
+        print(
+            f"\n[{articles[i].outlet}] {articles[i].title}\n   = [{articles[o].outlet}] {articles[o].title}\n"
+            f"   shared {share[0]:.2f}/{share[1]:.2f}, estimate {jaccard(signatures[i], signatures[o]):.2f}\n"
+            f"   {articles[i].text[:160]!r}\n   {articles[o].text[:160]!r}"
+        )
     return 0
 
 

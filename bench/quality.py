@@ -65,8 +65,10 @@ def main() -> int:
     name = Path(args.labelled).parent.name + "/" + Path(args.labelled).name
     mode = f" shuffle={args.shuffle_seed}" if args.shuffle_seed is not None else ""
     mode += f" streamed={len(rows)}" if args.stream_extra else ""
-    print(f"{name}{mode}: {len(gold)} labelled articles, {len(set(gold.values()))} gold stories, "
-          f"{len({predicted.get(i) for i in gold})} predicted; {elapsed:.1f}s")
+    print(
+        f"{name}{mode}: {len(gold)} labelled articles, {len(set(gold.values()))} gold stories, "
+        f"{len({predicted.get(i) for i in gold})} predicted; {elapsed:.1f}s"
+    )
     print(f"B-cubed P {precision:.4f} R {recall:.4f} F1 {f1:.4f} | pairwise F1 {pair_f1:.4f} | NMI {nmi(gold, predicted):.4f}")
     return 0
 

@@ -77,14 +77,22 @@ def run_one(input_path: str, marks: bool) -> dict:
                 stamps.append(time.perf_counter() - started)
         elapsed = time.perf_counter() - started
         engine.close()
-    return {"articles": count, "seconds": elapsed, "window_stamps": stamps,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "articles": count,
+        "seconds": elapsed,
+        "window_stamps": stamps,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def measure(input_path: str, marks: bool = False) -> dict:
     """Run one ingest in a fresh Python process."""
-    output = subprocess.run([sys.executable, __file__, "--run-one", input_path] + (["--marks"] if marks else []),
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--run-one", input_path] + (["--marks"] if marks else []),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(output)
 
 
@@ -105,8 +113,11 @@ def main() -> int:
             path = Path(folder) / f"in-{size}.jsonl"
             path.write_text("".join(rows(args.corpus, None if size == "all" else int(size))), encoding="utf-8")
             result = measure(str(path))
-            print(f"{result['articles']:>7} articles: {result['articles'] / result['seconds']:7.0f} articles/s "
-                  f"({result['seconds']:.1f}s), peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
+            print(
+                f"{result['articles']:>7} articles: {result['articles'] / result['seconds']:7.0f} articles/s "
+                f"({result['seconds']:.1f}s), peak RSS {result['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
         if args.stream:
             path = Path(folder) / "stream.jsonl"
             with open(path, "w", encoding="utf-8") as out:
@@ -114,9 +125,11 @@ def main() -> int:
             result = measure(str(path), marks=True)
             stamps = result["window_stamps"]
             first, last = stamps[0], stamps[-1] - stamps[-2]
-            print(f"{result['articles']:>7}-article stream: {result['articles'] / result['seconds']:.0f} articles/s, "
-                  f"peak RSS {result['peak_rss_mb']:.0f} MB; first {WINDOW} took {first:.1f}s, last {WINDOW} {last:.1f}s "
-                  f"(ratio {last / first:.2f}, target <= 1.5)")
+            print(
+                f"{result['articles']:>7}-article stream: {result['articles'] / result['seconds']:.0f} articles/s, "
+                f"peak RSS {result['peak_rss_mb']:.0f} MB; first {WINDOW} took {first:.1f}s, last {WINDOW} {last:.1f}s "
+                f"(ratio {last / first:.2f}, target <= 1.5)"
+            )
     return 0
 
 

@@ -142,8 +142,14 @@ def fit(language: str, data: dict[str, list[Stream]], seed: dict) -> dict:
 
 def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]]) -> dict:
     """Fit one language's model on its training sets; choose its thresholds by online B-cubed F1 on those and the tuning sets."""
-    seed = {"features": list(FEATURES), "weights": [0.0] * len(FEATURES), "bias": 0.0,
-            "join_threshold": 0.5, "reopen_threshold": 0.5, "merge_threshold": 1.01}
+    seed = {
+        "features": list(FEATURES),
+        "weights": [0.0] * len(FEATURES),
+        "bias": 0.0,
+        "join_threshold": 0.5,
+        "reopen_threshold": 0.5,
+        "merge_threshold": 1.01,
+    }
     model = fit(language, data, seed)
     weights = ", ".join(f"{n}={v:+.3f}" for n, v in zip(FEATURES, model["weights"], strict=True))
     print(f"{language} weights: {weights}, bias={model['bias']:+.3f}", file=sys.stderr)
@@ -156,8 +162,11 @@ def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Str
         if best is None or mean > best[0]:
             best = (mean, trial, scores)
     _, model, scores = best
-    model["training"] = {"fitted_on": sorted(label(p) for p in data), "thresholds_chosen_on": sorted(scores),
-                         "bcubed_f1": {k: round(v, 4) for k, v in scores.items()}}
+    model["training"] = {
+        "fitted_on": sorted(label(p) for p in data),
+        "thresholds_chosen_on": sorted(scores),
+        "bcubed_f1": {k: round(v, 4) for k, v in scores.items()},
+    }
     return model
 
 
@@ -176,8 +185,10 @@ def main() -> int:
     for language, data in sorted(by_language.items()):
         model = train(language, data, tuning.get(language, {}))
         model_path(language).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {model_path(language)}: join {model['join_threshold']}, merge {model['merge_threshold']}, "
-              f"B-cubed F1 {model['training']['bcubed_f1']}")
+        print(
+            f"wrote {model_path(language)}: join {model['join_threshold']}, merge {model['merge_threshold']}, "
+            f"B-cubed F1 {model['training']['bcubed_f1']}"
+        )
     return 0
 
 

@@ -71,7 +71,7 @@ def test_seed_reports_cluster_together_and_a_different_strike_stays_apart():
     clusterer = StoryClusterer()
     seed_stories = {clusterer.assign(features).story_id for _, features in seeds}
     assert len({clusterer._resolve(s) for s in seed_stories}) == 1
-    (_, strike), = _features([MISSILE_STRIKE])
+    ((_, strike),) = _features([MISSILE_STRIKE])
     assignment = clusterer.assign(strike)
     assert assignment.is_new
     assert clusterer._resolve(next(iter(seed_stories))) != assignment.story_id

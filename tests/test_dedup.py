@@ -89,8 +89,6 @@ def test_the_engine_links_a_copy_to_its_original_in_the_same_story(engine, tmp_p
     assert story["n_articles"] == 2 and story["n_unique_articles"] == 1
 
 
-
-
 def test_copied_share_counts_the_copy_s_text_found_in_the_original():
     first, second = [r["text"] for r in _sample(2)]
     assert copied_share(_syndicated(first), first) >= COPY_SHARE

@@ -36,8 +36,20 @@ from kabar.model import Assignment
 MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_LANGUAGE = "id"
 FEATURES = (
-    "cosine", "title_cosine", "max_cosine", "max_title", "mean_cosine", "mean_title", "names", "core_names", "numbers",
-    "year_conflict", "gap", "no_date", "size", "cosine_x_title",
+    "cosine",
+    "title_cosine",
+    "max_cosine",
+    "max_title",
+    "mean_cosine",
+    "mean_title",
+    "names",
+    "core_names",
+    "numbers",
+    "year_conflict",
+    "gap",
+    "no_date",
+    "size",
+    "cosine_x_title",
 )
 """Evidence for one (article, story) pair, in the order the model's weights use."""
 GAP_CAP_DAYS = 2.0
