@@ -126,8 +126,8 @@ def wide_candidates(index: NearDuplicateIndex, sig: np.ndarray | None) -> list[s
     if sig is None:
         return []
     seen: dict[str, None] = {}
-    for key in index._bands(sig):
-        for article_id in index.buckets.get(key, ()):
+    for band, key in zip(index.buckets, index._band_keys(sig), strict=True):
+        for article_id in band.get(key, ()):
             seen[article_id] = None
     return list(seen)
 

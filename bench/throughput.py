@@ -82,7 +82,14 @@ def run_one(input_path: str, marks: bool) -> dict:
         "seconds": elapsed,
         "window_stamps": stamps,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def memory(result: dict) -> str:
+    """Peak RSS of the ingest process, and of the largest worker process when there were any."""
+    workers = f" (+ worker processes, largest {result['worker_peak_rss_mb']:.0f} MB)" if result["worker_peak_rss_mb"] else ""
+    return f"peak RSS {result['peak_rss_mb']:.0f} MB{workers}"
 
 
 def measure(input_path: str, marks: bool = False) -> dict:
@@ -115,7 +122,7 @@ def main() -> int:
             result = measure(str(path))
             print(
                 f"{result['articles']:>7} articles: {result['articles'] / result['seconds']:7.0f} articles/s "
-                f"({result['seconds']:.1f}s), peak RSS {result['peak_rss_mb']:.0f} MB",
+                f"({result['seconds']:.1f}s), {memory(result)}",
                 flush=True,
             )
         if args.stream:
@@ -127,7 +134,7 @@ def main() -> int:
             first, last = stamps[0], stamps[-1] - stamps[-2]
             print(
                 f"{result['articles']:>7}-article stream: {result['articles'] / result['seconds']:.0f} articles/s, "
-                f"peak RSS {result['peak_rss_mb']:.0f} MB; first {WINDOW} took {first:.1f}s, last {WINDOW} {last:.1f}s "
+                f"{memory(result)}; first {WINDOW} took {first:.1f}s, last {WINDOW} {last:.1f}s "
                 f"(ratio {last / first:.2f}, target <= 1.5)"
             )
     return 0

@@ -144,3 +144,45 @@ def test_results_do_not_depend_on_batching(tmp_path, clickid_examples, monkeypat
             list(batched.ingest_documents(documents[start : start + 50], lambda s, m: None))
     with kabar.open(tmp_path / "many.db") as batched:
         assert _partition(batched) == expected
+
+
+def _ingest_all(path: Path, documents: list[RawDocument]) -> tuple[list[tuple], list[tuple]]:
+    """Outcomes of ingesting ``documents`` into a fresh store at ``path``, and the stored articles' fields."""
+    with kabar.open(path) as engine:
+        outcomes = [(o.status, o.article_id, o.story_id) for o in engine.ingest_documents(documents, lambda s, m: None)]
+        articles = [(a.id, a.text, a.furniture, a.story_id, a.duplicate_of, a.evidence) for a in engine.store.articles()]
+    return outcomes, articles
+
+
+def test_workers_give_the_results_of_one_by_one_ingest(tmp_path, clickid_examples, monkeypatch):
+    import kabar.engine
+
+    documents = list(read_paths([clickid_examples]))
+    expected = _ingest_all(tmp_path / "one.db", documents)
+    monkeypatch.setattr(kabar.engine, "PARALLEL_MIN_DOCUMENTS", 20)
+    monkeypatch.setattr(kabar.engine, "CHUNK_DOCUMENTS", 9)
+    monkeypatch.setattr(kabar.engine, "WORKERS", 2)
+    monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 40)
+    assert _ingest_all(tmp_path / "workers.db", documents) == expected
+
+
+def test_furniture_learned_while_workers_run_ahead_is_applied(tmp_path, monkeypatch):
+    import kabar.engine
+
+    promo = "Dapatkan promo menarik dari toko kami"
+    documents = [
+        RawDocument(
+            source=f"{n}.txt",
+            kind="text",
+            content=f"Judul Berita Tentang Banjir Hari Ini\nBanjir merendam rumah warga di Desa {village}, Selasa.\n{promo}\n",
+            hints={"outlet": "contoh.id", "id": f"m{n}"},
+        )
+        for n, village in enumerate(f"{first}{second}" for first in "ABCDEFGH" for second in "abcdefgh")
+    ]
+    monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 4)
+    expected = _ingest_all(tmp_path / "one.db", documents)
+    assert promo in expected[1][0][1] and promo not in expected[1][-1][1]  # learned after a few batches
+    monkeypatch.setattr(kabar.engine, "PARALLEL_MIN_DOCUMENTS", 10)
+    monkeypatch.setattr(kabar.engine, "CHUNK_DOCUMENTS", 5)
+    monkeypatch.setattr(kabar.engine, "WORKERS", 2)
+    assert _ingest_all(tmp_path / "workers.db", documents) == expected

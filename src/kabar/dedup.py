@@ -19,7 +19,7 @@ import zlib
 import numpy as np
 
 from kabar.model import Article
-from kabar.textproc import normalise_for_hash
+from kabar.textproc import hash_words
 
 SHINGLE_WORDS = 5
 NUM_PERM = 60
@@ -43,15 +43,19 @@ _SHINGLE_MULTIPLIERS = _RANDOM.integers(1, 2**63, size=SHINGLE_WORDS, dtype=np.u
 """A shingle's hash is a random linear combination of its words' CRC32s (mod 2**64), computed for all shingles at once."""
 
 
-def shingle_hashes(text: str) -> np.ndarray:
-    """Sorted distinct 64-bit hashes of a text's five-word shingles."""
-    tokens = normalise_for_hash(text).split()
+def _shingles(tokens: tuple[str, ...]) -> np.ndarray:
+    """64-bit hashes of the five-word shingles of a list of words, in text order (repeats kept)."""
     words = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
     count = max(0, len(tokens) - SHINGLE_WORDS + 1)
     grams = np.zeros(count, dtype=np.uint64)
     for position, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
         grams += words[position : position + count] * multiplier
-    return np.unique(grams)
+    return grams
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of a text's five-word shingles."""
+    return np.unique(_shingles(hash_words(text)))
 
 
 def copied_share(copy_text: str, original_text: str) -> float:
@@ -63,12 +67,17 @@ def copied_share(copy_text: str, original_text: str) -> float:
 
 
 def signature(text: str) -> np.ndarray | None:
-    """MinHash signature (NUM_PERM uint32 minima) of a text's shingles, or None when the text is too short."""
-    if len(normalise_for_hash(text).split()) < MIN_WORDS:
+    """MinHash signature (NUM_PERM uint32 minima) of a text's shingles, or None when the text is too short.
+
+    A minimum is the same over repeated shingles, so they are not removed first; the shift to 32 bits comes
+    after the minimum (it keeps the order), on NUM_PERM values instead of all of them.
+    """
+    tokens = hash_words(text)
+    if len(tokens) < MIN_WORDS:
         return None
-    grams = shingle_hashes(text)
-    mixed = (np.outer(_MULTIPLIERS, grams) + _OFFSETS[:, None]) >> np.uint64(32)
-    return mixed.min(axis=1).astype(np.uint32)
+    mixed = np.multiply.outer(_MULTIPLIERS, _shingles(tokens))
+    mixed += _OFFSETS[:, None]
+    return (mixed.min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
 def jaccard(first: np.ndarray, second: np.ndarray) -> float:
@@ -86,7 +95,7 @@ class NearDuplicateIndex:
         self.threshold = threshold
         self.memory_articles = memory_articles
         self.signatures: dict[str, np.ndarray] = {}
-        self.buckets: dict[int, list[str]] = {}
+        self.buckets: list[dict[int, list[str]]] = [{} for _ in range(NUM_PERM // BAND_ROWS)]
 
     def __getstate__(self) -> dict:
         ids = list(self.signatures)
@@ -99,10 +108,10 @@ class NearDuplicateIndex:
             self.add(article_id, sig)
 
     @staticmethod
-    def _bands(sig: np.ndarray) -> list[int]:
-        rows = sig.reshape(-1, BAND_ROWS).astype(np.uint64)
-        keys = (rows[:, 0] << np.uint64(32)) ^ (rows[:, 1] << np.uint64(16)) ^ rows[:, 2]
-        return [band << 64 | int(key) for band, key in enumerate(keys.tolist())]
+    def _band_keys(sig: np.ndarray) -> list[int]:
+        """One key per band of BAND_ROWS minima (plain ints: faster than numpy on twenty values)."""
+        minima = sig.tolist()
+        return [(minima[i] << 32) ^ (minima[i + 1] << 16) ^ minima[i + 2] for i in range(0, len(minima), BAND_ROWS)]
 
     def find_original(self, sig: np.ndarray | None) -> tuple[str | None, float]:
         """The stored original a text with this signature copies best, with the estimated Jaccard; (None, 0.0) when none."""
@@ -110,8 +119,8 @@ class NearDuplicateIndex:
             return None, 0.0
         seen: set[str] = set()
         best, best_jaccard = None, 0.0
-        for key in self._bands(sig):
-            for article_id in self.buckets.get(key, ()):
+        for band, key in zip(self.buckets, self._band_keys(sig), strict=True):
+            for article_id in band.get(key, ()):
                 if article_id in seen or article_id not in self.signatures:
                     continue
                 seen.add(article_id)
@@ -125,20 +134,21 @@ class NearDuplicateIndex:
         if sig is None or article_id in self.signatures:
             return
         self.signatures[article_id] = sig
-        for key in self._bands(sig):
-            self.buckets.setdefault(key, []).append(article_id)
+        for band, key in zip(self.buckets, self._band_keys(sig), strict=True):
+            band.setdefault(key, []).append(article_id)
         if len(self.signatures) > self.memory_articles * 1.25:
             self._forget_oldest()
 
     def _forget_oldest(self) -> None:
         keep = list(self.signatures)[-self.memory_articles :]
         self.signatures = {article_id: self.signatures[article_id] for article_id in keep}
-        buckets: dict[int, list[str]] = {}
-        for key, ids in self.buckets.items():
-            live = [i for i in ids if i in self.signatures]
-            if live:
-                buckets[key] = live
-        self.buckets = buckets
+        for band in self.buckets:
+            for key, ids in list(band.items()):
+                live = [i for i in ids if i in self.signatures]
+                if live:
+                    band[key] = live
+                else:
+                    del band[key]
 
 
 def article_signature(article: Article) -> np.ndarray | None:

@@ -3,26 +3,43 @@
 It holds no NLP logic: it calls read → extract → dedup → cluster in order, commits in batches
 (articles and the stages' state together, so a crash leaves the store as of the last batch), and
 computes each story's derived data (summary) lazily when the story is asked for after it changed.
+
+What depends on one document alone (extraction, clustering features, MinHash signature, search terms:
+``prepare``) runs in worker processes for long inputs, chunk by chunk and in order, while this process
+does what depends on the documents before (exact and near-duplicate lookup, clustering, the store). The
+one input of ``prepare`` that earlier documents change is the learned furniture (``OutletFurniture``):
+a result whose extraction asked about furniture lines learned or dropped since is prepared again here,
+so the outcome is always that of one-by-one ingest.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
 from kabar.dedup import COPY_SHARE, NearDuplicateIndex, article_signature, copied_share
 from kabar.extract import ExtractionError, extract
 from kabar.extract.furniture import OutletFurniture
-from kabar.features import article_features
+from kabar.features import ArticleFeatures, article_features
 from kabar.model import Article, RawDocument
 from kabar.read import read_paths
 from kabar.store import Store, StoryFilter, open_store
+from kabar.store.base import article_search_terms
 from kabar.summarise import outlet_label, summarise
 
 BATCH_SIZE = 1000
@@ -32,6 +49,14 @@ STATE_NAME = "stages-v2"
 LOG_NAME = "stages-v2-log"
 SNAPSHOT_EVERY = 20
 """Batches between snapshots: each batch stores only its own articles' stage inputs, so saving does not grow with the store."""
+WORKERS = min(4, os.cpu_count() or 1)
+"""Processes preparing documents beside this one; with a single core everything runs here."""
+PARALLEL_MIN_DOCUMENTS = 2000
+"""Shorter inputs are prepared in this process: starting workers (about a second) costs more than they save."""
+CHUNK_DOCUMENTS = 100
+"""Documents per worker task: enough to amortise the hand-over, few enough to keep the workers evenly busy."""
+CHUNKS_AHEAD = 2
+"""Tasks queued per worker, so a worker never waits for the next while this process is busy."""
 
 
 @dataclass(slots=True)
@@ -59,6 +84,97 @@ class IngestReport:
     def skipped(self) -> int:
         """Inputs that could not be read or extracted."""
         return len(self.problems)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """What the stages compute from one document alone: the article, its MinHash signature, clustering features
+    and search terms."""
+
+    article: Article
+    signature: np.ndarray | None
+    features: ArticleFeatures
+    search_terms: str
+
+
+def prepare(document: RawDocument, known_furniture: Mapping[str, frozenset[str]]) -> Prepared:
+    """Extract one document and compute what dedup, clustering and the store need of it; raises ExtractionError."""
+    article = extract(document, known_furniture)
+    return Prepared(article, article_signature(article), article_features(article), article_search_terms(article))
+
+
+class _AskedLines(Collection[str]):
+    """One outlet's learned furniture lines, noting each line key extraction asks about (into ``asked``)."""
+
+    def __init__(self, lines: Collection[str], asked: set[str]) -> None:
+        self.lines = lines
+        self.asked = asked
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return key in self.lines
+
+    def __bool__(self) -> bool:
+        return True  # asked even when empty: the furniture learned by the time the result is used may not be
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+class _AskedFurniture(Mapping[str, Collection[str]]):
+    """Learned furniture as extraction in a worker sees it, noting the line keys asked about (``asked``).
+
+    Extraction reads the furniture only through those questions, so its result holds for any later furniture
+    that answers them the same (see ``Kabar._furniture_unchanged``).
+    """
+
+    def __init__(self, known: Mapping[str, frozenset[str]]) -> None:
+        self.known = known
+        self.asked: set[str] = set()
+
+    def __getitem__(self, outlet: str) -> Collection[str]:
+        return _AskedLines(self.known.get(outlet, frozenset()), self.asked)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
+WorkerResult = tuple[Prepared, frozenset[str]]
+"""A document prepared in a worker, and the furniture line keys its extraction asked about."""
+
+
+def _prepare_chunk(documents: list[RawDocument], known_furniture: Mapping[str, frozenset[str]]) -> list[WorkerResult | None]:
+    """``prepare`` each document (in a worker); None where extraction fails: the driver re-runs it to report why."""
+    prepared: list[WorkerResult | None] = []
+    for document in documents:
+        furniture = _AskedFurniture(known_furniture)
+        try:
+            prepared.append((prepare(document, furniture), frozenset(furniture.asked)))
+        except ExtractionError:
+            prepared.append(None)
+    return prepared
+
+
+def _start_method() -> str:
+    """How workers start: forked on Linux when this process runs one thread (instant, and the calling script is
+    not imported again), else from a fresh interpreter (forking a threaded process, e.g. a web server, can hang)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _warm_worker() -> None:
+    """Load the language tables ``prepare`` reads, once per process."""
+    prepare(RawDocument("warm-up", "text", "Presiden Joko Widodo meresmikan jalan tol baru di Jakarta, Senin."), {})
 
 
 @dataclass(slots=True)
@@ -126,25 +242,74 @@ class Kabar:
         return report
 
     def ingest_documents(self, documents: Iterable[RawDocument], on_problem: Callable[[str, str], None]) -> Iterator[Outcome]:
-        """Run the stages over documents, yielding one Outcome per document; commits every BATCH_SIZE."""
+        """Run the stages over documents, yielding one Outcome per document; commits every BATCH_SIZE.
+
+        After each batch the objects alive (the stages' growing memory, mostly) are moved out of the cyclic
+        garbage collector's sight until the ingest ends (``gc.freeze``): its full passes otherwise re-scan them
+        all, a cost that grows with the memory. They are still freed when no longer referenced.
+        """
         iterator = iter(documents)
+        head = list(islice(iterator, PARALLEL_MIN_DOCUMENTS))
+        if len(head) < PARALLEL_MIN_DOCUMENTS or WORKERS < 2:
+            pairs: Generator[tuple[RawDocument, Prepared | None]] = ((document, None) for document in chain(head, iterator))
+        else:
+            pairs = self._prepare_in_workers(chain(head, iterator))
         exhausted = False
-        while not exhausted:
-            outcomes: list[Outcome] = []
-            added = 0
-            with self.store.transaction():
-                for document in iterator:
-                    outcome = self._ingest_one(document, on_problem)
-                    outcomes.append(outcome)
-                    added += outcome.status in ("added", "near-duplicate")
-                    if added >= BATCH_SIZE:
-                        break
-                else:
-                    exhausted = True
-                if added:
-                    self._save_state()
-                    self.furniture.flush()
-            yield from outcomes
+        try:
+            while not exhausted:
+                outcomes: list[Outcome] = []
+                added = 0
+                with self.store.transaction():
+                    for document, prepared in pairs:
+                        outcome = self._ingest_one(document, prepared, on_problem)
+                        outcomes.append(outcome)
+                        added += outcome.status in ("added", "near-duplicate")
+                        if added >= BATCH_SIZE:
+                            break
+                    else:
+                        exhausted = True
+                    if added:
+                        self._save_state()
+                        self.furniture.flush()
+                gc.freeze()
+                yield from outcomes
+        finally:
+            pairs.close()
+            gc.unfreeze()
+
+    def _prepare_in_workers(self, documents: Iterator[RawDocument]) -> Generator[tuple[RawDocument, Prepared | None]]:
+        """Documents in order, each with its ``prepare`` result from a worker (None: prepare it here)."""
+        method = _start_method()
+        if method == "fork":
+            _warm_worker()  # forked workers inherit the loaded tables
+        pool = ProcessPoolExecutor(
+            WORKERS, mp_context=multiprocessing.get_context(method), initializer=None if method == "fork" else _warm_worker
+        )
+        queued: deque[tuple[list[RawDocument], dict[str, frozenset[str]], Future[list[WorkerResult | None]]]] = deque()
+
+        def submit() -> None:
+            chunk = list(islice(documents, CHUNK_DOCUMENTS))
+            if chunk:
+                known = dict(self.furniture.known)
+                queued.append((chunk, known, pool.submit(_prepare_chunk, chunk, known)))
+
+        try:
+            for _ in range(WORKERS * CHUNKS_AHEAD):
+                submit()
+            while queued:
+                chunk, known, future = queued.popleft()
+                results = future.result()
+                submit()
+                for document, result in zip(chunk, results, strict=True):
+                    valid = result is not None and self._furniture_unchanged(result[0].article.outlet, known, result[1])
+                    yield document, result[0] if valid else None
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    def _furniture_unchanged(self, outlet: str, known: Mapping[str, frozenset[str]], asked: frozenset[str]) -> bool:
+        """Whether the outlet's learned furniture now answers the line keys extraction asked about as ``known`` did."""
+        used, now = known.get(outlet, frozenset()), self.furniture.known.get(outlet, frozenset())
+        return used is now or used == now or all((key in used) == (key in now) for key in asked)
 
     def _save_state(self, snapshot: bool = False) -> None:
         """Persist this batch's journal of stage inputs, or a full snapshot every SNAPSHOT_EVERY batches."""
@@ -158,28 +323,29 @@ class Kabar:
         self.store.save_state(LOG_NAME, str(self.logged_batches).encode())
         self.journal.clear()
 
-    def _ingest_one(self, document: RawDocument, on_problem: Callable[[str, str], None]) -> Outcome:
+    def _ingest_one(self, document: RawDocument, prepared: Prepared | None, on_problem: Callable[[str, str], None]) -> Outcome:
         input_id = str(document.hints["id"]) if document.hints.get("id") not in (None, "") else None
-        try:
-            article = extract(document, self.furniture.known)
-        except ExtractionError as error:
-            on_problem(document.source, str(error))
-            return Outcome(document.source, "skipped", input_id, message=str(error))
+        if prepared is None:
+            try:
+                prepared = prepare(document, self.furniture.known)
+            except ExtractionError as error:
+                on_problem(document.source, str(error))
+                return Outcome(document.source, "skipped", input_id, message=str(error))
+        article = prepared.article
         existing = self.store.find_article_id(article.id, article.content_hash)
         if existing is not None:
             self.store.link_source(document.source, existing)
             stored = self.store.article(existing)
             return Outcome(document.source, "duplicate", input_id, existing, stored.story_id if stored else None)
-        self._assign(article)
-        self.store.add_article(article)
+        self._assign(article, prepared.signature, prepared.features)
+        self.store.add_article(article, prepared.search_terms)
         if article.duplicate_of is None:
             self.furniture.observe(article)
         status = "near-duplicate" if article.duplicate_of else "added"
         return Outcome(document.source, status, input_id, article.id, article.story_id)
 
-    def _assign(self, article: Article) -> None:
+    def _assign(self, article: Article, signature: np.ndarray | None, features: ArticleFeatures) -> None:
         """Dedup then cluster one new article, setting its duplicate_of, story_id and evidence."""
-        signature = article_signature(article)
         original_id, jaccard = self.state.deduper.find_original(signature)
         original = self.store.article(original_id) if original_id is not None else None
         share = copied_share(article.text, original.text) if original is not None else 0.0
@@ -188,7 +354,6 @@ class Kabar:
             article.story_id = original.story_id
             article.evidence = {"duplicate_of": original.id, "jaccard": round(jaccard, 3), "shared": round(share, 3)}
             return
-        features = article_features(article)
         self.state.deduper.add(article.id, signature)
         assignment = self.state.clusterer.assign(features)
         self.journal.append((article.id, signature, features))
@@ -207,7 +372,7 @@ class Kabar:
             self.store.clear_derived()
             for article in articles:
                 article.duplicate_of = None
-                self._assign(article)
+                self._assign(article, article_signature(article), article_features(article))
                 self.store.update_assignment(article)
             self._save_state(snapshot=True)
         return len(self.store.story_rows())

@@ -17,16 +17,19 @@ from functools import cache
 
 from kabar import lang
 from kabar.model import Article
-from kabar.textproc import stem_en, stem_id, terms
+from kabar.textproc import hash_words, stem_en, stem_id, terms, terms_of
 
 TITLE_WEIGHT = 3
 """A title word counts as much as three body words in the article vector: titles name the news peg."""
 BODY_CHARS = 3000
 """Only the lead matters for which story an article tells; long tails add noise and cost."""
-NAME_RE = re.compile(r"\b[A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|bin|binti|van|de|al))*")
-DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d\d\b")
-YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
-NUMBER_RE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+NAME_RE = re.compile(r"[A-Z](?<!\w[A-Z])[\w'-]+(?:\s+(?:[A-Z][\w'-]+|bin|binti|van|de|al))*")
+DATE_RE = re.compile(r"\d(?<!\w\d)(?:\d?/\d{1,2}/\d{2,4}\b|(?<=[12])(?:(?<=1)9|(?<=2)0)\d\d\b)")
+YEAR_RE = re.compile(r"[12](?<!\w[12])(?:(?<=1)9|(?<=2)0)\d\d\b")
+NUMBER_RE = re.compile(r"\d(?<!\w\d)\d*(?:[.,]\d+)*\b")
+"""Names, dates ("10/9/2019" or a year), years and numbers, each starting at a word boundary. They are written
+first-character-first, the boundary a lookbehind (``\\b\\d`` as ``\\d(?<!\\w\\d)``), so the regex engine skips
+ahead to candidate characters: two to three times faster than a leading ``\\b`` over a 3,000-character lead."""
 VECTOR_TERMS = 60
 """An article vector keeps its sixty heaviest terms: the rest barely move a cosine and cost time and memory."""
 MAX_NAMES = 30
@@ -90,10 +93,10 @@ def prior(language: str) -> tuple[dict[str, int], int]:
 
 def weigh(counts: Counter[str], idf: dict[str, float], keep: int | None = None) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear term frequency) of term counts, heaviest terms first (only ``keep`` of them)."""
-    weights = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
-    weights = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    return {t: w / norm for t, w in weights.items()}
+    log = math.log
+    ranked = sorted([(-(1.0 + log(c)) * idf[t], t) for t, c in counts.items()])[:keep]  # (-weight, term): heaviest first
+    norm = math.sqrt(sum(w * w for w, _ in ranked)) or 1.0
+    return {t: -w / norm for w, t in ranked}
 
 
 def _names(text: str, language: str) -> dict[str, float]:
@@ -101,20 +104,36 @@ def _names(text: str, language: str) -> dict[str, float]:
 
     Only the body is read: headlines are written in Title Case, where every word looks like a name.
     """
-    stop = lang.words(language, "stopwords.txt")
-    table, unseen = _idf_table(language)
-    stem = stem_en if language == "en" else stem_id
+    seen = _NAME_FORMS[language]
     names: dict[str, float] = {}
     for match in NAME_RE.findall(text):
-        tokens = match.lower().split()
-        while tokens and tokens[0] in stop:
-            tokens.pop(0)
-        name = " ".join(tokens)
+        form = seen.get(match)
+        if form is None:
+            if len(seen) >= NAME_FORMS_CACHED:
+                seen.clear()
+            form = seen[match] = _name_form(match, language)
+        name, weight = form
         if len(name) > 3 and name not in names:
-            names[name] = max((table.get(stem(t) if t.isalpha() else t, unseen) for t in tokens), default=1.0)
+            names[name] = weight
             if len(names) >= MAX_NAMES:
                 break
     return names
+
+
+NAME_FORMS_CACHED = 200_000
+"""Name matches whose form and weight are remembered per language (names recur across a stream's articles)."""
+_NAME_FORMS: dict[str, dict[str, tuple[str, float]]] = {"en": {}, "id": {}}
+
+
+def _name_form(match: str, language: str) -> tuple[str, float]:
+    """A name match lower-cased without leading stopwords, and the IDF of its rarest word."""
+    stop = lang.words(language, "stopwords.txt")
+    table, unseen = _idf_table(language)
+    stem = stem_en if language == "en" else stem_id
+    tokens = match.lower().split()
+    while tokens and tokens[0] in stop:
+        tokens.pop(0)
+    return " ".join(tokens), max((table.get(stem(t) if t.isalpha() else t, unseen) for t in tokens), default=1.0)
 
 
 def article_features(article: Article) -> ArticleFeatures:
@@ -122,16 +141,17 @@ def article_features(article: Article) -> ArticleFeatures:
     language = _code(article.language or "id")
     lead = article.text[:BODY_CHARS]
     title_counts: Counter[str] = Counter(terms(article.title, language))
-    counts: Counter[str] = Counter(terms(lead, language))
+    counts: Counter[str] = Counter(terms_of(hash_words(lead), language))
     for term, n in title_counts.items():
         counts[term] += TITLE_WEIGHT * n
-    numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", f"{article.title} {lead}")) if len(n) >= 2)
+    title_and_lead = f"{article.title} {lead}"
+    numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", title_and_lead)) if len(n) >= 2)
     return ArticleFeatures(
         counts=counts,
         title_counts=title_counts,
         names=_names(lead, language),
         numbers=numbers,
-        years=frozenset(YEAR_RE.findall(f"{article.title} {lead}")),
+        years=frozenset(YEAR_RE.findall(title_and_lead)),
         day=day_number(article.published_at),
         language=language,
     )

@@ -10,9 +10,10 @@ FTS5 expression, so no user text is ever parsed as FTS5 syntax.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from kabar import lang
-from kabar.textproc import stem_en, stem_id
+from kabar.textproc import hash_words, stem_en, stem_id
 
 TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 MIN_TOKEN_CHARS = 2
@@ -20,8 +21,12 @@ MIN_TOKEN_CHARS = 2
 MAX_QUERY_TERMS = 12
 """Longer queries are cut: each word widens the FTS5 expression and nothing useful needs more."""
 SNIPPET_WORDS = 30
+INDEX_FORMS_CACHED = 400_000
+"""Words whose index forms are remembered per language; the table starts over when full."""
+_INDEX_FORMS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "id": {}}
 
 
+@cache
 def _stopwords() -> frozenset[str]:
     return lang.words("id", "stopwords.txt") | lang.words("en", "stopwords.txt")
 
@@ -40,7 +45,26 @@ def stem(token: str, language: str) -> str:
 
 def index_terms(text: str, language: str = "id") -> str:
     """The stemmed words of a text, space-separated: the content of a search-index row."""
-    return " ".join(stem(token, language) for token in _tokens(text))
+    return index_terms_of(hash_words(text), language)
+
+
+def index_terms_of(words: tuple[str, ...], language: str = "id") -> str:
+    """``index_terms`` of a text already split into lower-case words (``hash_words``, cached per text).
+
+    A word there may join parts with hyphens or apostrophes ("sabtu-minggu"), which are separate tokens
+    here; each word's index forms are remembered, as most words recur from article to article.
+    """
+    code = "en" if language == "en" else "id"
+    forms = _INDEX_FORMS[code]
+    out: list[str] = []
+    for word in words:
+        stems = forms.get(word)
+        if stems is None:
+            if len(forms) >= INDEX_FORMS_CACHED:
+                forms.clear()
+            stems = forms[word] = tuple(stem(token, code) for token in _tokens(word))
+        out += stems
+    return " ".join(out)
 
 
 def _forms(token: str) -> set[str]:

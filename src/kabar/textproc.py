@@ -52,15 +52,37 @@ def words(text: str) -> list[str]:
 
 def terms(text: str, language: str = "id") -> list[str]:
     """Lower-cased, stemmed content words without stopwords or numbers: the unit of text similarity."""
+    return terms_of(hash_words(text), language)
+
+
+def terms_of(tokens: tuple[str, ...], language: str = "id") -> list[str]:
+    """``terms`` of a text already split into lower-case words (``hash_words``); each word's term is remembered."""
     code = "en" if language == "en" else "id"
-    stop = lang.words(code, "stopwords.txt")
-    stem = stem_en if code == "en" else stem_id
+    forms = _TERM_FORMS[code]
     out = []
-    for token in WORD_RE.findall(text.lower()):
-        if len(token) < 3 or token in stop or token.isdigit():
-            continue
-        out.append(stem(token) if token.isalpha() else token)
+    for token in tokens:
+        form = forms.get(token)
+        if form is None:
+            if len(forms) >= TERM_FORMS_CACHED:
+                forms.clear()
+            form = forms[token] = _term_form(token, code)
+        if form:
+            out.append(form)
     return out
+
+
+TERM_FORMS_CACHED = 400_000
+"""Words whose term form (stem, or "" when dropped) is remembered per language; the table starts over when full."""
+_TERM_FORMS: dict[str, dict[str, str]] = {"en": {}, "id": {}}
+
+
+def _term_form(token: str, code: str) -> str:
+    """The term of one lower-case word, or "" for a stopword, a number or a word under three letters."""
+    if len(token) < 3 or token in lang.words(code, "stopwords.txt") or token.isdigit():
+        return ""
+    if not token.isalpha():
+        return token
+    return stem_en(token) if code == "en" else stem_id(token)
 
 
 def sentences(text: str) -> list[str]:
@@ -94,4 +116,14 @@ def sentences(text: str) -> list[str]:
 
 def normalise_for_hash(text: str) -> str:
     """Text reduced to lower-case words joined by single spaces, for exact-duplicate hashing."""
-    return " ".join(WORD_RE.findall(text.lower()))
+    return " ".join(hash_words(text))
+
+
+@lru_cache(maxsize=8)
+def hash_words(text: str) -> tuple[str, ...]:
+    """The lower-case words of a text (``WORD_RE`` tokens), as ``normalise_for_hash`` joins them.
+
+    Cached for the last few texts: the content hash, the dedup shingles, the clustering terms and the search
+    terms all read one article's body, and tokenising is the costliest step of each.
+    """
+    return tuple(WORD_RE.findall(text.lower()))

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kabar.model import Article
+from kabar.search import index_terms_of
+from kabar.textproc import hash_words
+
+
+def article_search_terms(article: Article) -> str:
+    """The stemmed words an article is found by in full-text search: ``index_terms`` of its title and text."""
+    return index_terms_of(hash_words(article.title) + hash_words(article.text), article.language or "id")
 
 
 @dataclass(slots=True, frozen=True)
@@ -42,8 +49,9 @@ class Store(ABC):
         """The stored article with this id or this exact content, if any."""
 
     @abstractmethod
-    def add_article(self, article: Article) -> None:
-        """Store a new article with its dedup and story fields."""
+    def add_article(self, article: Article, search_terms: str | None = None) -> None:
+        """Store a new article with its dedup and story fields; ``search_terms`` when already computed
+        (``article_search_terms``, e.g. in a worker process)."""
 
     @abstractmethod
     def link_source(self, source: str, article_id: str) -> None:

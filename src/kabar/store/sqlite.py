@@ -12,7 +12,7 @@ from typing import Any
 
 from kabar.model import Article
 from kabar.search import index_terms
-from kabar.store.base import Store, StoryFilter
+from kabar.store.base import Store, StoryFilter, article_search_terms
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -83,6 +83,10 @@ ARTICLE_COLUMNS = (
     "evidence",
 )
 JSON_COLUMNS = {"authors", "furniture", "evidence"}
+INSERT_ARTICLE = f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})"
+_json = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(value, ensure_ascii=False)`` without building an encoder per call."""
+MARK_DIRTY = "INSERT INTO stories (id, dirty) VALUES (?, 1) ON CONFLICT(id) DO UPDATE SET dirty=1"
 
 
 def _story_conditions(filters: StoryFilter | None) -> tuple[str, str, list[Any]]:
@@ -182,18 +186,14 @@ class SQLiteStore(Store):
         ).fetchone()
         return row[0] if row else None
 
-    def add_article(self, article: Article) -> None:
+    def add_article(self, article: Article, search_terms: str | None = None) -> None:
         values = [getattr(article, column) for column in ARTICLE_COLUMNS]
-        values = [
-            json.dumps(v, ensure_ascii=False) if c in JSON_COLUMNS and v is not None else v
-            for c, v in zip(ARTICLE_COLUMNS, values, strict=True)
-        ]
-        self.db.execute(
-            f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", values
-        )
-        self._index_article(article)
+        values = [_json(v) if c in JSON_COLUMNS and v is not None else v for c, v in zip(ARTICLE_COLUMNS, values, strict=True)]
+        seq = self.db.execute(INSERT_ARTICLE, values).lastrowid
+        terms = article_search_terms(article) if search_terms is None else search_terms
+        self.db.execute("INSERT INTO article_search (rowid, terms) VALUES (?, ?)", (seq, terms))
         if article.story_id is not None:
-            self.mark_stories_dirty({article.story_id})
+            self.db.execute(MARK_DIRTY, (article.story_id,))
 
     def link_source(self, source: str, article_id: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (source, article_id))
@@ -242,10 +242,7 @@ class SQLiteStore(Store):
         self.mark_stories_dirty({into_story})
 
     def mark_stories_dirty(self, story_ids: set[str]) -> None:
-        self.db.executemany(
-            "INSERT INTO stories (id, dirty) VALUES (?, 1) ON CONFLICT(id) DO UPDATE SET dirty=1",
-            [(story_id,) for story_id in story_ids],
-        )
+        self.db.executemany(MARK_DIRTY, [(story_id,) for story_id in story_ids])
 
     def dirty_stories(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM stories WHERE dirty=1 ORDER BY id")]
@@ -305,8 +302,7 @@ class SQLiteStore(Store):
 
     def _index_article(self, article: Article) -> None:
         seq = self.db.execute("SELECT seq FROM articles WHERE id=?", (article.id,)).fetchone()[0]
-        terms = index_terms(f"{article.title}\n{article.text}", article.language or "id")
-        self.db.execute("INSERT INTO article_search (rowid, terms) VALUES (?, ?)", (seq, terms))
+        self.db.execute("INSERT INTO article_search (rowid, terms) VALUES (?, ?)", (seq, article_search_terms(article)))
 
     def _index_story(self, story_id: str, data: dict[str, Any]) -> None:
         rowid = self.db.execute("SELECT rowid FROM stories WHERE id=?", (story_id,)).fetchone()[0]
