@@ -1,7 +1,8 @@
-"""Train the story clusterer's scoring model and write src/kabar/models/cluster.json.
+"""Train the story clusterer's scoring models and write src/kabar/models/cluster-<language>.json.
 
     python bench/train_cluster.py ../shared/eval/clickid-dev/articles.jsonl ../shared/eval/ecbplus/train.jsonl \
-        --tune ../shared/eval/ecbplus/dev.jsonl
+        --tune ../shared/eval/ecbplus/dev.jsonl \
+        --features en=cosine,title_cosine,names,numbers,year_conflict,gap,no_date
 
 Method (after Miranda et al. 2018, who rank candidate clusters then decide join-or-new):
 
@@ -11,10 +12,12 @@ English from ECB+ train.
 1. Pairs: each training stream is replayed in order with the gold stories (ECB+, which has no
    dates, in several shuffles); every candidate story the index proposes for an article becomes
    one example, positive when it is the article's gold story. Each set weighs the same in total.
-2. A logistic regression over the clusterer's evidence features (kabar.cluster.FEATURES) is fitted.
-3. The join, reopen and merge thresholds are chosen by running the real online clusterer over the
-   training streams (and the ``--tune`` sets, e.g. ECB+ dev, used for nothing else) and keeping the
-   values with the best mean B-cubed F1.
+2. A logistic regression over the clusterer's evidence features (kabar.cluster.FEATURES, or the
+   subset ``--features`` names for a language) is fitted.
+3. The join, settle, reopen and merge thresholds are chosen by running the real online clusterer
+   (with its settles, and a preview of the last one at the end, as an ingest does) over the training streams (and the
+   ``--tune`` sets, e.g. ECB+ dev, used for nothing else) and keeping the values with the best mean
+   B-cubed F1.
 
 Only dev/train splits are used; the model file holds the weights, thresholds and the scores reached.
 """
@@ -37,10 +40,10 @@ from kabar.features import ArticleFeatures, article_features
 from kabar.metrics import bcubed
 from kabar.read import read_paths
 
-ECB_SHUFFLES = 8
-JOIN_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
-MERGE_GRID = (0.8, 0.85, 0.9, 0.95, 1.01)
-"""1.01 means never merge."""
+ECB_SHUFFLES = 4
+JOIN_GRID = (0.25, 0.4, 0.55, 0.7, 0.85)
+SETTLE_GRID = (0.2, 0.3)
+MERGE_GRID = (0.95,)
 REOPEN_FLOOR = 0.7
 """A story quiet for days is re-opened only by a match at least this probable."""
 REGULARISATION = 10.0
@@ -88,8 +91,8 @@ def language_of(set_streams: list[Stream]) -> str:
     return Counter(f.language for _, _, f in set_streams[0]).most_common(1)[0][0]
 
 
-def pairs(stream: Stream, models: dict) -> tuple[list[list[float]], list[int]]:
-    """Evidence rows and labels from replaying a stream with its gold stories."""
+def pairs(stream: Stream, models: dict, features_used: list[str]) -> tuple[list[list[float]], list[int]]:
+    """Evidence rows (``features_used``) and labels from replaying a stream with its gold stories."""
     clusterer = StoryClusterer(models=models)
     story_of_gold: dict[str, str] = {}
     gold_of_story: dict[str, str] = {}
@@ -97,7 +100,7 @@ def pairs(stream: Stream, models: dict) -> tuple[list[list[float]], list[int]]:
     for _, gold, features in stream:
         features = clusterer.observe(features)
         candidate_ids = clusterer.candidates(features)
-        rows += clusterer.pair_features(features, candidate_ids)
+        rows += [[e[name] for name in features_used] for e in clusterer.pair_evidence(features, candidate_ids)]
         labels += [int(gold_of_story[s] == gold) for s in candidate_ids]
         if story_of_gold.get(gold) in clusterer.stories:
             clusterer.add_to(story_of_gold[gold], features)
@@ -108,11 +111,14 @@ def pairs(stream: Stream, models: dict) -> tuple[list[list[float]], list[int]]:
 
 
 def cluster_f1(stream: Stream, models: dict) -> float:
-    """B-cubed F1 of the online clusterer with these models over one stream."""
+    """B-cubed F1 of the online clusterer with these models over one stream, settled as an ingest settles it."""
     clusterer = StoryClusterer(models=models)
     assigned: dict[str, str] = {}
     for article_id, _, features in stream:
-        assigned[article_id] = clusterer.assign(features).story_id
+        assignment = clusterer.assign(article_id, features)
+        assigned[article_id] = assignment.story_id
+        assigned.update({key: settled.story_id for key, settled in assignment.settled.items()})
+    assigned.update({key: settled.story_id for key, settled in clusterer.preview().items()})
     predicted = {a: clusterer._resolve(s) for a, s in assigned.items()}
     return bcubed({a: g for a, g, _ in stream}, predicted)[2]
 
@@ -128,7 +134,7 @@ def fit(language: str, data: dict[str, list[Stream]], seed: dict) -> dict:
     for path, set_streams in data.items():
         set_rows, set_labels = [], []
         for stream in set_streams:
-            rows, labels = pairs(stream, {language: seed})
+            rows, labels = pairs(stream, {language: seed}, seed["features"])
             set_rows += rows
             set_labels += labels
         x += set_rows
@@ -140,25 +146,28 @@ def fit(language: str, data: dict[str, list[Stream]], seed: dict) -> dict:
     return dict(seed, weights=[round(float(v), 5) for v in regression.coef_[0]], bias=round(float(regression.intercept_[0]), 5))
 
 
-def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]]) -> dict:
+def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]], features_used: list[str]) -> dict:
     """Fit one language's model on its training sets; choose its thresholds by online B-cubed F1 on those and the tuning sets."""
     seed = {
-        "features": list(FEATURES),
-        "weights": [0.0] * len(FEATURES),
+        "features": features_used,
+        "weights": [0.0] * len(features_used),
         "bias": 0.0,
         "join_threshold": 0.5,
+        "settle_threshold": 0.5,
         "reopen_threshold": 0.5,
         "merge_threshold": 1.01,
     }
     model = fit(language, data, seed)
-    weights = ", ".join(f"{n}={v:+.3f}" for n, v in zip(FEATURES, model["weights"], strict=True))
+    weights = ", ".join(f"{n}={v:+.3f}" for n, v in zip(features_used, model["weights"], strict=True))
     print(f"{language} weights: {weights}, bias={model['bias']:+.3f}", file=sys.stderr)
     best = None
-    for join, merge in itertools.product(JOIN_GRID, MERGE_GRID):
-        trial = dict(model, join_threshold=join, reopen_threshold=max(join, REOPEN_FLOOR), merge_threshold=merge)
+    for join, settle, merge in itertools.product(JOIN_GRID, SETTLE_GRID, MERGE_GRID):
+        trial = dict(
+            model, join_threshold=join, settle_threshold=settle, reopen_threshold=max(join, REOPEN_FLOOR), merge_threshold=merge
+        )
         scores = {label(p): sum(cluster_f1(s, {language: trial}) for s in ss) / len(ss) for p, ss in {**data, **tune}.items()}
         mean = sum(scores.values()) / len(scores)
-        print(f"{language} join {join} merge {merge}: {scores}", file=sys.stderr)
+        print(f"{language} join {join} settle {settle} merge {merge}: {scores}", file=sys.stderr)
         if best is None or mean > best[0]:
             best = (mean, trial, scores)
     _, model, scores = best
@@ -175,6 +184,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labelled", nargs="+", help="labelled JSONL training sets (story field)")
     parser.add_argument("--tune", nargs="*", default=[], help="labelled sets used only to choose the thresholds")
+    parser.add_argument(
+        "--features", nargs="*", default=[], metavar="LANG=NAME,NAME", help="evidence a language's model reads (default: all)"
+    )
     args = parser.parse_args()
     by_language: dict[str, dict[str, list[Stream]]] = {}
     tuning: dict[str, dict[str, list[Stream]]] = {}
@@ -183,10 +195,13 @@ def main() -> int:
     for path, set_streams in streams(args.tune).items():
         tuning.setdefault(language_of(set_streams), {})[path] = set_streams
     for language, data in sorted(by_language.items()):
-        model = train(language, data, tuning.get(language, {}))
+        chosen = dict(item.split("=", 1) for item in args.features)
+        features_used = chosen[language].split(",") if language in chosen else list(FEATURES)
+        model = train(language, data, tuning.get(language, {}), features_used)
         model_path(language).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(
-            f"wrote {model_path(language)}: join {model['join_threshold']}, merge {model['merge_threshold']}, "
+            f"wrote {model_path(language)}: join {model['join_threshold']}, settle {model['settle_threshold']}, "
+            f"merge {model['merge_threshold']}, "
             f"B-cubed F1 {model['training']['bcubed_f1']}"
         )
     return 0

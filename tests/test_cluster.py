@@ -33,7 +33,7 @@ def stream() -> list[tuple[str, ArticleFeatures]]:
 
 
 def _run(clusterer: StoryClusterer, stream: list[tuple[str, ArticleFeatures]]) -> dict[str, str]:
-    assigned = {article_id: clusterer.assign(features).story_id for article_id, features in stream}
+    assigned = {article_id: clusterer.assign(article_id, features).story_id for article_id, features in stream}
     return {article_id: clusterer._resolve(story_id) for article_id, story_id in assigned.items()}
 
 
@@ -54,7 +54,7 @@ def test_splitting_the_stream_into_pickled_batches_changes_nothing(stream):
     assigned: dict[str, str] = {}
     for start in range(0, len(stream), 37):
         for article_id, features in stream[start : start + 37]:
-            assigned[article_id] = clusterer.assign(features).story_id
+            assigned[article_id] = clusterer.assign(article_id, features).story_id
         clusterer = pickle.loads(pickle.dumps(clusterer))
     assert {a: clusterer._resolve(s) for a, s in assigned.items()} == whole
 
@@ -69,10 +69,10 @@ def test_the_sample_forms_multi_outlet_stories_without_one_giant_story(stream):
 def test_seed_reports_cluster_together_and_a_different_strike_stays_apart():
     seeds = _features(sorted((REPO / "examples" / "seeds").iterdir()))
     clusterer = StoryClusterer()
-    seed_stories = {clusterer.assign(features).story_id for _, features in seeds}
+    seed_stories = {clusterer.assign(article_id, features).story_id for article_id, features in seeds}
     assert len({clusterer._resolve(s) for s in seed_stories}) == 1
-    ((_, strike),) = _features([MISSILE_STRIKE])
-    assignment = clusterer.assign(strike)
+    ((strike_id, strike),) = _features([MISSILE_STRIKE])
+    assignment = clusterer.assign(strike_id, strike)
     assert assignment.is_new
     assert clusterer._resolve(next(iter(seed_stories))) != assignment.story_id
 
@@ -85,9 +85,9 @@ def test_a_late_article_finds_its_story_among_newer_ones(stream):
     clusterer = StoryClusterer()
     assigned = _run(clusterer, stream[:late_index] + stream[late_index + 1 :])
     for shift in range(1, 8):
-        for _, features in stream[:40]:
-            clusterer.assign(ArticleFeatures(**{**_fields(features), "day": features.day + shift}))
-    assignment = clusterer.assign(late)
+        for article_id, features in stream[:40]:
+            clusterer.assign(f"{article_id}+{shift}", ArticleFeatures(**{**_fields(features), "day": features.day + shift}))
+    assignment = clusterer.assign(late_id, late)
     companions = {a for a, s in in_order.items() if s == in_order[late_id] and a != late_id}
     assert not assignment.is_new
     assert {clusterer._resolve(assigned[a]) for a in companions} == {assignment.story_id}
@@ -109,7 +109,7 @@ def test_candidates_come_only_from_the_time_window(stream):
 
 def test_merging_two_stories_redirects_their_articles_and_index(stream):
     clusterer = StoryClusterer()
-    first = clusterer.assign(stream[0][1]).story_id
+    first = clusterer.assign(*stream[0]).story_id
     second = clusterer.new_story(clusterer.observe(stream[1][1]))
     clusterer.merge(second, first)
     assert clusterer._resolve(second) == first and second not in clusterer.stories
@@ -119,7 +119,7 @@ def test_merging_two_stories_redirects_their_articles_and_index(stream):
 
 def test_joining_keeps_the_evidence_a_reader_is_shown(stream):
     clusterer = StoryClusterer()
-    joined = [a for a in (clusterer.assign(f) for _, f in stream) if not a.is_new]
+    joined = [a for a in (clusterer.assign(i, f) for i, f in stream) if not a.is_new]
     assert joined
     evidence = joined[0].evidence
     assert set(evidence) >= {"score", "cosine", "title_cosine", "shared_names", "gap_days"}
@@ -131,8 +131,8 @@ def test_shipped_models_match_the_features_and_have_thresholds():
     models = load_models()
     assert {"id", "en"} <= set(models)
     for model in models.values():
-        assert len(model["weights"]) == len(FEATURES)
-        assert 0.0 < model["join_threshold"] < 1.0
+        assert len(model["weights"]) == len(model["features"]) and set(model["features"]) <= set(FEATURES)
+        assert 0.0 < model["join_threshold"] < 1.0 and 0.0 < model["settle_threshold"] < 1.0
 
 
 def test_a_story_quiet_for_days_reopens_for_a_strong_match(stream):
@@ -140,7 +140,51 @@ def test_a_story_quiet_for_days_reopens_for_a_strong_match(stream):
     assigned = _run(clusterer, stream)
     article_id, features = next((a, f) for a, f in stream if sum(s == assigned[a] for s in assigned.values()) >= 3)
     five_days_later = ArticleFeatures(**{**_fields(features), "day": features.day + 5})
-    assignment = clusterer.assign(five_days_later)
+    assignment = clusterer.assign(f"{article_id}+5", five_days_later)
     assert not assignment.is_new and assignment.story_id == assigned[article_id]
     assert assignment.evidence["gap_days"] >= 4.9
     assert assignment.evidence["score"] >= clusterer.models["id"]["reopen_threshold"]
+
+
+def test_settling_regroups_articles_that_were_each_judged_alone():
+    """With joins switched off online, every seed report opens its own story; settling puts the five back together."""
+    seeds = _features(sorted((REPO / "examples" / "seeds").iterdir()))
+    models = {language: dict(model, join_threshold=0.999, merge_threshold=1.01) for language, model in load_models().items()}
+    clusterer = StoryClusterer(models=models)
+    assigned = {article_id: clusterer.assign(article_id, features).story_id for article_id, features in seeds}
+    assert len(set(assigned.values())) == len(seeds)
+    moved = clusterer.settle()
+    assigned.update({article_id: assignment.story_id for article_id, assignment in moved.items()})
+    assert len({clusterer._resolve(s) for s in assigned.values()}) == 1
+    assert all(not assignment.is_new and assignment.evidence["score"] > 0 for assignment in moved.values())
+    assert clusterer.settle() == {}, "settling twice moves nothing: only new arrivals are unsettled"
+
+
+def test_settling_keeps_every_article_in_exactly_one_live_story(stream):
+    clusterer = StoryClusterer()
+    assigned = _run(clusterer, stream)
+    assigned.update({a: clusterer._resolve(m.story_id) for a, m in clusterer.settle().items()})
+    sizes: dict[str, int] = {}
+    for story_id in assigned.values():
+        sizes[story_id] = sizes.get(story_id, 0) + 1
+    assert sizes == {story_id: clusterer.stories[story_id].size for story_id in sizes}
+
+
+def test_settles_and_previews_do_not_depend_on_how_the_stream_is_split(stream):
+    """Settles come every ``settle_every`` arrivals and previews change no state, so ingesting in pieces changes nothing."""
+
+    def run(piece: int) -> set[frozenset[str]]:
+        clusterer = StoryClusterer(settle_every=40)
+        assigned: dict[str, str] = {}
+        for start in range(0, len(stream), piece):
+            for article_id, features in stream[start : start + piece]:
+                assignment = clusterer.assign(article_id, features)
+                assigned[article_id] = assignment.story_id
+                assigned.update({a: settled.story_id for a, settled in assignment.settled.items()})
+            assigned.update({a: previewed.story_id for a, previewed in clusterer.preview().items()})
+            clusterer = pickle.loads(pickle.dumps(clusterer))
+        return _partition({a: clusterer._resolve(s) for a, s in assigned.items()})
+
+    whole = run(len(stream))
+    assert run(29) == whole
+    assert whole != _partition(_run(StoryClusterer(), stream)), "settling changed nothing on this stream"

@@ -17,6 +17,9 @@ For every article:
    threshold (a story quiet for more than ``quiet_days`` needs the higher reopen threshold);
    otherwise it opens a new story. Any other candidate that is as probable as the merge threshold is
    merged into the joined story: the article showed the two are one.
+4. At the end of each input, ``settle`` decides that input's articles again against the stories and
+   document frequencies as they now are, so the first articles of a story, judged alone, move to the
+   story that formed after them.
 
 The clusterer holds only plain data, so it pickles; it is deterministic for the same input order.
 """
@@ -82,6 +85,14 @@ class StoryState:
     last_day: float | None = None
 
 
+@dataclass(slots=True)
+class Unsettled:
+    """An article that arrived since the last settle: its weighed features and its story."""
+
+    features: ArticleFeatures
+    story_id: str
+
+
 def _dot(vector: dict[str, float], other: dict[str, float]) -> float:
     """Dot product of sparse vectors, summed in the first one's order (set order would vary between processes)."""
     return sum([weight * other[term] for term, weight in vector.items() if term in other])
@@ -95,18 +106,46 @@ def _add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, fl
     return new_norm_sq
 
 
+def _subtract_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
+    """Subtract a vector from a centroid in place; return the centroid's new squared norm."""
+    new_norm_sq = norm_sq - 2 * _dot(vector, centroid) + sum(w * w for w in vector.values())
+    for term, weight in vector.items():
+        left = centroid.get(term, 0.0) - weight
+        if abs(left) < 1e-9:
+            centroid.pop(term, None)
+        else:
+            centroid[term] = left
+    return max(0.0, new_norm_sq)
+
+
+def _copy_story(story: StoryState) -> StoryState:
+    """A copy of a story's state that can be changed without touching the original."""
+    return replace(
+        story,
+        centroid=dict(story.centroid),
+        title_centroid=dict(story.title_centroid),
+        names=Counter(story.names),
+        name_weights=dict(story.name_weights),
+        core_names=dict(story.core_names),
+        numbers=Counter(story.numbers),
+        years=Counter(story.years),
+        members=list(story.members),
+    )
+
+
 def model_path(language: str) -> Path:
     """Where the trained model for a language lives."""
     return MODEL_DIR / f"cluster-{language}.json"
 
 
 def load_models() -> dict[str, dict[str, Any]]:
-    """The trained scoring models by language: feature names, weights, bias and decision thresholds."""
+    """The trained scoring models by language: the evidence they read, weights, bias and decision thresholds."""
     models = {}
     for path in sorted(MODEL_DIR.glob("cluster-*.json")):
         model = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(model["features"]) != FEATURES:
-            raise ValueError(f"{path}: model features {model['features']} do not match the clusterer's {list(FEATURES)}")
+        unknown = set(model["features"]) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"{path}: model features {sorted(unknown)} are not evidence the clusterer computes")
         models[path.stem.removeprefix("cluster-")] = model
     return models
 
@@ -125,6 +164,8 @@ class StoryClusterer:
         query_terms: int = 10,
         index_terms: int = 15,
         max_candidates: int = 6,
+        settle_every: int = 1000,
+        settle_sweeps: int = 3,
         models: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.window_days = window_days
@@ -133,6 +174,8 @@ class StoryClusterer:
         self.query_terms = query_terms
         self.index_terms = index_terms
         self.max_candidates = max_candidates
+        self.settle_every = settle_every
+        self.settle_sweeps = settle_sweeps
         self.models = models if models is not None else load_models()
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
@@ -140,16 +183,22 @@ class StoryClusterer:
         self.next_story = 1
         self.arrivals = 0
         self.document_frequency: dict[str, int] = {}
+        self.unsettled: dict[str, Unsettled] = {}
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
-        """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed.
-
-        IDF blends the shipped prior with the stream: log((N0 + n + 1) / (df0 + df + 1)) + 1.
-        """
+        """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""
         self.arrivals += 1
         frequency = self.document_frequency
         for term in features.counts:
             frequency[term] = frequency.get(term, 0) + 1
+        return self.weigh(features)
+
+    def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
+        """The article with its vectors weighed by the IDF as of now.
+
+        IDF blends the shipped prior with the stream: log((N0 + n + 1) / (df0 + df + 1)) + 1.
+        """
+        frequency = self.document_frequency
         prior_df, prior_documents = prior(features.language)
         log_documents = math.log(prior_documents + self.arrivals + 1) + 1.0
         idf = {t: log_documents - math.log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
@@ -184,7 +233,9 @@ class StoryClusterer:
                     story_id = self._resolve(story_id)
                     hits[story_id] = hits.get(story_id, 0.0) + weight
         ranked = sorted(hits.items(), key=lambda kv: -kv[1])
-        return [story_id for story_id, _ in ranked if story_id in self.stories][: self.max_candidates]
+        return [story_id for story_id, _ in ranked if story_id in self.stories and self.stories[story_id].size][
+            : self.max_candidates
+        ]
 
     # evidence --------------------------------------------------------------------------------
 
@@ -222,60 +273,144 @@ class StoryClusterer:
             "size": min(1.0, math.log1p(story.size) / math.log(100)),
         }
 
-    def pair_features(self, features: ArticleFeatures, candidate_ids: list[str]) -> list[list[float]]:
-        """Model inputs (in FEATURES order) for an article against each candidate story."""
+    def pair_evidence(self, features: ArticleFeatures, candidate_ids: list[str]) -> list[dict[str, float]]:
+        """All evidence (FEATURES, by name) for an article against each candidate story."""
         rows = []
         for story_id in candidate_ids:
             evidence = self.evidence(features, self.stories[story_id])
             evidence["cosine_x_title"] = evidence["cosine"] * evidence["title_cosine"]
-            rows.append([evidence[name] for name in FEATURES])
+            rows.append(evidence)
         return rows
 
     def model(self, language: str) -> dict[str, Any]:
         """The scoring model for an article's language (the default language's when there is none)."""
         return self.models.get(language) or self.models[DEFAULT_LANGUAGE]
 
-    def probability(self, row: list[float], model: dict[str, Any]) -> float:
+    def probability(self, evidence: dict[str, float], model: dict[str, Any]) -> float:
         """The model's probability that the article belongs to the story."""
-        z = model["bias"] + sum(w * x for w, x in zip(model["weights"], row, strict=True))
+        z = model["bias"] + sum(w * evidence[name] for w, name in zip(model["weights"], model["features"], strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     # decisions -------------------------------------------------------------------------------
 
-    def assign(self, features: ArticleFeatures) -> Assignment:
-        """Decide the story of one article and learn from it."""
+    def assign(self, key: str, features: ArticleFeatures) -> Assignment:
+        """Decide the story of one article (``key`` names it in ``settled``) and learn from it.
+
+        Every ``settle_every`` arrivals the articles since the last settle are settled (``settle``); their
+        final assignments come back in this assignment's ``settled``.
+        """
         features = self.observe(features)
         self._forget_old()
+        assignment = self._decide(features)
+        self.unsettled[key] = Unsettled(features, assignment.story_id)
+        if self.arrivals % self.settle_every == 0:
+            assignment.settled = self.settle()
+        return assignment
+
+    def settle(self) -> dict[str, Assignment]:
+        """Decide the articles that arrived since the last settle again, until none moves; return each one's assignment.
+
+        Each article is taken out of its story, re-weighed with the IDF as it now is and scored against
+        the candidates like a new arrival (no merges) at the model's ``settle_threshold``: early
+        arrivals, judged when their story had one article and the stream's document frequencies were
+        young, find the story that formed after them. At most ``settle_sweeps`` passes.
+        """
+        decisions: dict[str, Assignment] = {}
+        for _ in range(self.settle_sweeps):
+            changed = False
+            for key, unsettled in self.unsettled.items():
+                before = self._resolve(unsettled.story_id)
+                if before not in self.stories:
+                    continue
+                self.remove_from(before, unsettled.features)
+                features = self.weigh(unsettled.features)
+                decision = self._decide(features, reuse=before)
+                if self.stories[before].size == 0:
+                    del self.stories[before]
+                unsettled.features, unsettled.story_id = features, decision.story_id
+                changed = changed or decision.story_id != before
+                decisions[key] = decision
+            if not changed:
+                break
+        self.unsettled.clear()
+        return decisions
+
+    def preview(self) -> dict[str, Assignment]:
+        """Where the articles since the last settle would settle, in one pass, without changing the clusterer.
+
+        Call it at the end of an input: the state stays exactly as the arrivals made it, so how the
+        input was split into calls changes nothing, and the next ``settle`` decides these articles for good.
+        An article that would leave its story to stand alone gets the story id ``<old story>.<n>``.
+        """
+        decisions: dict[str, Assignment] = {}
+        for key, unsettled in self.unsettled.items():
+            own_id = self._resolve(unsettled.story_id)
+            features = self.weigh(unsettled.features)
+            own = self.stories.get(own_id)
+            if own is None:
+                continue
+            without = _copy_story(own)
+            self.stories[own_id] = without
+            self.remove_from(own_id, unsettled.features)
+            try:
+                best = self._pick(features, self._rank(features), settling=True)
+            finally:
+                self.stories[own_id] = own
+            if best is not None:
+                probability, story_id, evidence, gap = best
+                decisions[key] = Assignment(story_id, False, self._explain(probability, evidence, features, story_id, gap))
+            else:
+                decisions[key] = Assignment(own_id if without.size == 0 else f"{own_id}.{len(decisions)}", True)
+        return decisions
+
+    def _rank(self, features: ArticleFeatures) -> list[tuple[float, str, dict[str, float]]]:
+        """Candidate stories with the model's probability and the evidence behind it, most probable first."""
         candidate_ids = self.candidates(features)
-        rows = self.pair_features(features, candidate_ids)
         model = self.model(features.language)
-        scored = sorted(
-            ((self.probability(row, model), story_id, row) for story_id, row in zip(candidate_ids, rows, strict=True)),
-            key=lambda t: -t[0],
-        )
-        chosen = None
-        for probability, story_id, row in scored[:1]:
-            gap = self._gap(features, self.stories[story_id])
-            quiet = gap is not None and gap > self.quiet_days
-            if probability >= model["reopen_threshold" if quiet else "join_threshold"]:
-                chosen = (probability, story_id, row, gap)
+        evidence = self.pair_evidence(features, candidate_ids)
+        scored = [(self.probability(row, model), story_id, row) for story_id, row in zip(candidate_ids, evidence, strict=True)]
+        return sorted(scored, key=lambda t: -t[0])
+
+    def _pick(
+        self, features: ArticleFeatures, scored: list[tuple[float, str, dict[str, float]]], settling: bool
+    ) -> tuple[float, str, dict[str, float], float | None] | None:
+        """The most probable story when it reaches the threshold that applies: (probability, id, evidence, gap)."""
+        if not scored:
+            return None
+        probability, story_id, row = scored[0]
+        gap = self._gap(features, self.stories[story_id])
+        quiet = gap is not None and gap > self.quiet_days
+        model = self.model(features.language)
+        threshold = model["reopen_threshold" if quiet else "settle_threshold" if settling else "join_threshold"]
+        return (probability, story_id, row, gap) if probability >= threshold else None
+
+    def _decide(self, features: ArticleFeatures, reuse: str | None = None) -> Assignment:
+        """Join the most probable candidate story, or open a new one; settling an article (``reuse``: the story it was
+        taken out of) uses the settle threshold, never merges, and reopens its old story if it is now empty."""
+        settling = reuse is not None
+        scored = self._rank(features)
+        chosen = self._pick(features, scored, settling)
         if chosen is None:
-            story_id = self.new_story(features)
+            if reuse is not None and self.stories[reuse].size == 0:
+                story_id = reuse
+                self.add_to(story_id, features)
+            else:
+                story_id = self.new_story(features)
             evidence: dict[str, Any] = {}
             if scored:
                 evidence = {"best_other": scored[0][1], "best_score": round(scored[0][0], 4)}
             return Assignment(story_id, True, evidence)
         probability, story_id, row, gap = chosen
         self.add_to(story_id, features)
-        merged = [s for p, s, _ in scored[1:] if p >= model["merge_threshold"]]
+        merge_threshold = self.model(features.language)["merge_threshold"]
+        merged = [] if settling else [s for p, s, _ in scored[1:] if p >= merge_threshold]
         for other in merged:
             self.merge(other, story_id)
         return Assignment(story_id, False, self._explain(probability, row, features, story_id, gap), merged)
 
     def _explain(
-        self, probability: float, row: list[float], features: ArticleFeatures, story_id: str, gap: float | None
+        self, probability: float, values: dict[str, float], features: ArticleFeatures, story_id: str, gap: float | None
     ) -> dict[str, Any]:
-        values = dict(zip(FEATURES, row, strict=True))
         story = self.stories[story_id]
         shared = sorted((n for n in features.names if story.names[n] > 1), key=lambda n: -features.names[n])[:5]
         return {
@@ -316,6 +451,21 @@ class StoryClusterer:
         day = int(features.day) if features.day is not None else None
         for term in list(features.vector)[: self.index_terms]:
             self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
+
+    def remove_from(self, story_id: str, features: ArticleFeatures) -> None:
+        """Take an article back out of a story (its time span stays as it was)."""
+        story = self.stories[story_id]
+        story.norm_sq = _subtract_vector(story.centroid, story.norm_sq, features.vector)
+        story.title_norm_sq = _subtract_vector(story.title_centroid, story.title_norm_sq, features.title)
+        story.names.subtract(features.names.keys())
+        story.names = +story.names
+        story.numbers.subtract(features.numbers)
+        story.numbers = +story.numbers
+        story.years.subtract(features.years)
+        story.years = +story.years
+        story.size -= 1
+        story.members = [m for m in story.members if m[0] is not features.vector]
+        self._update_core(story)
 
     @staticmethod
     def _update_core(story: StoryState) -> None:

@@ -36,7 +36,7 @@ from kabar.dedup import COPY_SHARE, NearDuplicateIndex, article_signature, copie
 from kabar.extract import ExtractionError, extract
 from kabar.extract.furniture import OutletFurniture
 from kabar.features import ArticleFeatures, article_features
-from kabar.model import Article, RawDocument
+from kabar.model import Article, Assignment, RawDocument
 from kabar.read import read_paths
 from kabar.store import Store, StoryFilter, open_store
 from kabar.store.base import article_search_terms
@@ -44,9 +44,9 @@ from kabar.summarise import outlet_label, summarise
 
 BATCH_SIZE = 1000
 """Articles per transaction: large enough to amortise saving the stage state, small enough to lose little."""
-STATE_NAME = "stages-v2"
+STATE_NAME = "stages-v3"
 """Snapshot of the stages' state; the batches since are in a journal (LOG_NAME) replayed on open."""
-LOG_NAME = "stages-v2-log"
+LOG_NAME = "stages-v3-log"
 SNAPSHOT_EVERY = 20
 """Batches between snapshots: each batch stores only its own articles' stage inputs, so saving does not grow with the store."""
 WORKERS = min(4, os.cpu_count() or 1)
@@ -197,7 +197,7 @@ class Kabar:
         for batch in range(self.logged_batches):
             for article_id, signature, features in pickle.loads(store.load_state(f"{LOG_NAME}-{batch}")):
                 self.state.deduper.add(article_id, signature)
-                self.state.clusterer.assign(features)
+                self.state.clusterer.assign(article_id, features)
         self.furniture = OutletFurniture(store)
 
     @classmethod
@@ -268,6 +268,7 @@ class Kabar:
                             break
                     else:
                         exhausted = True
+                        self._place(self.state.clusterer.preview(), final=False)
                     if added:
                         self._save_state()
                         self.furniture.flush()
@@ -355,12 +356,24 @@ class Kabar:
             article.evidence = {"duplicate_of": original.id, "jaccard": round(jaccard, 3), "shared": round(share, 3)}
             return
         self.state.deduper.add(article.id, signature)
-        assignment = self.state.clusterer.assign(features)
+        assignment = self.state.clusterer.assign(article.id, features)
         self.journal.append((article.id, signature, features))
         article.story_id = assignment.story_id
         article.evidence = assignment.evidence
         for merged in assignment.merged:
             self.store.record_merge(merged, assignment.story_id, {"by_article": article.id, **assignment.evidence})
+        own = assignment.settled.pop(article.id, None)
+        if own is not None:
+            article.story_id, article.evidence = own.story_id, {"settled": True, **own.evidence}
+        self._place(assignment.settled, final=True)
+
+    def _place(self, decisions: dict[str, Assignment], final: bool) -> None:
+        """Move stored articles whose story a settle (``final``) or a preview of one decided differently."""
+        for article_id, assignment in decisions.items():
+            stored = self.store.article(article_id)
+            if stored is not None and stored.story_id != assignment.story_id:
+                evidence = {"settled": True if final else "until the next settle", **assignment.evidence}
+                self.store.move_article(article_id, assignment.story_id, evidence)
 
     def recluster(self) -> int:
         """Forget all stories and re-run dedup and clustering over the stored articles in publication order."""
@@ -374,6 +387,7 @@ class Kabar:
                 article.duplicate_of = None
                 self._assign(article, article_signature(article), article_features(article))
                 self.store.update_assignment(article)
+            self._place(self.state.clusterer.preview(), final=False)
             self._save_state(snapshot=True)
         return len(self.store.story_rows())
 

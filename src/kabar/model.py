@@ -56,3 +56,5 @@ class Assignment:
     is_new: bool
     evidence: dict[str, Any] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
+    settled: dict[str, Assignment] = field(default_factory=dict)
+    """When this arrival triggered a settle: the final assignment of every article it settled, by key."""

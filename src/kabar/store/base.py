@@ -74,6 +74,10 @@ class Store(ABC):
         """Store a stored article's new duplicate_of, story_id and evidence."""
 
     @abstractmethod
+    def move_article(self, article_id: str, story_id: str, evidence: dict[str, Any]) -> None:
+        """Move a stored article and its near-duplicate copies to another story, with the evidence for the move."""
+
+    @abstractmethod
     def record_merge(self, from_story: str, into_story: str, reason: dict[str, Any]) -> None:
         """Record that one story was merged into another and move its articles."""
 

@@ -231,6 +231,16 @@ class SQLiteStore(Store):
         stale = {old[0]} if old and old[0] else set()
         self.mark_stories_dirty(stale | ({article.story_id} if article.story_id else set()))
 
+    def move_article(self, article_id: str, story_id: str, evidence: dict[str, Any]) -> None:
+        old = self.db.execute("SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()
+        encoded = json.dumps(evidence, ensure_ascii=False)
+        self.db.execute("UPDATE articles SET story_id=?, evidence=? WHERE id=?", (story_id, encoded, article_id))
+        self.db.execute("UPDATE articles SET story_id=? WHERE duplicate_of=?", (story_id, article_id))
+        self.mark_stories_dirty({story_id} | ({old[0]} if old and old[0] else set()))
+        if old and old[0] and not self.db.execute("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (old[0],)).fetchone():
+            self.db.execute("DELETE FROM story_search WHERE rowid IN (SELECT rowid FROM stories WHERE id=?)", (old[0],))
+            self.db.execute("DELETE FROM stories WHERE id=?", (old[0],))
+
     def record_merge(self, from_story: str, into_story: str, reason: dict[str, Any]) -> None:
         self.db.execute(
             "INSERT INTO story_merges (from_story, into_story, reason) VALUES (?, ?, ?)",
