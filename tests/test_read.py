@@ -247,3 +247,14 @@ def test_folder_walk_skips_files_of_unknown_format_with_a_message(tmp_path):
     documents = list(read_paths([tmp_path], lambda s, m: problems.append((s, m))))
     assert [Path(d.source).name for d in documents] == ["a.txt"]
     assert problems and problems[0][0].endswith("README.md") and "unknown format" in problems[0][1]
+
+
+def test_jsonl_files_are_read_line_by_line_with_the_same_checks(tmp_path):
+    record = json.dumps({"id": "a", "text": "Banjir merendam rumah warga di Medan, Selasa."})
+    late = tmp_path / "late.jsonl"
+    late.write_text("\n" * 9000 + record + "\n{bad\n", encoding="utf-8")
+    documents, problems = _read(late)
+    assert [d.hints["id"] for d in documents] == ["a"] and problems[0][0] == f"{late}:9002"
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(record.encode() + b"\x00\n")
+    assert _read(binary) == ([], [(str(binary), "binary file, not text, HTML, JSONL, feed or WARC; skipped")])

@@ -39,6 +39,10 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 WARC_SUFFIXES = {".warc", ".warc.gz", ".arc", ".arc.gz"}
+STREAMED_SUFFIXES = {".jsonl", ".ndjson"}
+"""Read line by line from the file rather than whole, so a large file never sits in memory."""
+SNIFF_BYTES = 8192
+"""Bytes looked at to tell a binary file (a NUL among them) from text."""
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES | WARC_SUFFIXES | {".jsonl.gz"}
 """What a folder walk reads; a file named explicitly is read whatever its suffix (its format is sniffed)."""
 
@@ -84,11 +88,25 @@ def read_file(path: Path, on_problem: ProblemHandler = _stderr_problem) -> Itera
         yield from read_warc(path, on_problem)
         return
     try:
-        data = path.read_bytes() if suffix != ".jsonl.gz" else gzip.decompress(path.read_bytes())
+        if suffix in STREAMED_SUFFIXES:
+            with path.open("rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+                if head.strip() and not _is_binary(head):
+                    handle.seek(0)
+                    yield from _read_json_lines(handle, source, on_problem)
+                    return
+                data = head + handle.read()
+        else:
+            data = path.read_bytes() if suffix != ".jsonl.gz" else gzip.decompress(path.read_bytes())
     except OSError as error:
         on_problem(source, f"cannot read file ({error.strerror or error})")
         return
     yield from read_bytes(data, source, on_problem, suffix)
+
+
+def _is_binary(data: bytes) -> bool:
+    """A NUL byte near the start of something that is not UTF-16 text."""
+    return b"\x00" in data[:SNIFF_BYTES] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
 def sniff_format(text: str) -> str:
@@ -108,7 +126,7 @@ def read_bytes(data: bytes, source: str, on_problem: ProblemHandler = _stderr_pr
     if not data.strip():
         on_problem(source, "empty input, skipped")
         return
-    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _is_binary(data):
         on_problem(source, "binary file, not text, HTML, JSONL, feed or WARC; skipped")
         return
     if suffix in (".jsonl", ".ndjson", ".jsonl.gz") or (suffix == ".json" and data.lstrip()[:1] == b"{"):
@@ -216,8 +234,11 @@ def _json_text(line: bytes) -> str | bytes:
 
 def read_jsonl(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
     """Yield one document per JSON line; bad lines are reported with their line number and skipped."""
-    stream = io.BytesIO(data)
-    for number, line in enumerate(stream, start=1):
+    yield from _read_json_lines(io.BytesIO(data), source, on_problem)
+
+
+def _read_json_lines(lines: Iterable[bytes], source: str, on_problem: ProblemHandler) -> Iterator[RawDocument]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"{source}:{number}"
