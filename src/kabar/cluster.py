@@ -165,7 +165,7 @@ class StoryClusterer:
         index_terms: int = 15,
         max_candidates: int = 6,
         settle_every: int = 1000,
-        settle_sweeps: int = 3,
+        settle_sweeps: int = 1,
         models: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.window_days = window_days
