@@ -58,6 +58,9 @@ FEATURES = (
 GAP_CAP_DAYS = 2.0
 """Gaps saturate at two days: the labelled Indonesian data spans two days, so longer gaps cannot be learned; a story
 quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
+SURE_JOIN = 0.9
+"""Articles that joined a story at this probability are not decided again when settling: on clickid-dev and ECB+ train 2
+of 717 such arrivals would move, against 37 of 175 that opened a story, and skipping them halves the cost of settling."""
 MEMBERS = 4
 """A story keeps its last four articles' vectors for nearest-member evidence."""
 COMPACT_EVERY = 5000
@@ -87,10 +90,11 @@ class StoryState:
 
 @dataclass(slots=True)
 class Unsettled:
-    """An article that arrived since the last settle: its weighed features and its story."""
+    """An article that arrived since the last settle: its weighed features, its story and whether it joined it surely."""
 
     features: ArticleFeatures
     story_id: str
+    sure: bool = False
 
 
 def _dot(vector: dict[str, float], other: dict[str, float]) -> float:
@@ -302,7 +306,8 @@ class StoryClusterer:
         features = self.observe(features)
         self._forget_old()
         assignment = self._decide(features)
-        self.unsettled[key] = Unsettled(features, assignment.story_id)
+        sure = not assignment.is_new and assignment.evidence["score"] >= SURE_JOIN
+        self.unsettled[key] = Unsettled(features, assignment.story_id, sure)
         if self.arrivals % self.settle_every == 0:
             assignment.settled = self.settle()
         return assignment
@@ -320,7 +325,7 @@ class StoryClusterer:
             changed = False
             for key, unsettled in self.unsettled.items():
                 before = self._resolve(unsettled.story_id)
-                if before not in self.stories:
+                if unsettled.sure or before not in self.stories:
                     continue
                 self.remove_from(before, unsettled.features)
                 features = self.weigh(unsettled.features)
@@ -344,6 +349,8 @@ class StoryClusterer:
         """
         decisions: dict[str, Assignment] = {}
         for key, unsettled in self.unsettled.items():
+            if unsettled.sure:
+                continue
             own_id = self._resolve(unsettled.story_id)
             features = self.weigh(unsettled.features)
             own = self.stories.get(own_id)
