@@ -80,3 +80,17 @@ def test_cluster_writes_one_line_per_input_in_input_order(tmp_path, seeds_dir):
     seed_stories = {line["story"] for line in lines if line["id"].startswith("seed-")}
     assert len(seed_stories) == 1
     assert next(line["story"] for line in lines if line["id"] == "other") not in seed_stories
+
+
+def test_story_why_explains_each_assignment(tmp_path, seeds_dir, capsys):
+    db = str(tmp_path / "k.db")
+    assert main(["--db", db, "ingest", str(seeds_dir)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "stories", "--json"]) == 0
+    (story,) = json.loads(capsys.readouterr().out)
+    assert main(["--db", db, "story", story["id"], "--why"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    reasons = [line.strip() for line in lines if line.startswith("    ")]
+    assert len(reasons) == 5
+    assert sum(reason.startswith("opened the story") for reason in reasons) == 1
+    assert sum("joined: score" in reason for reason in reasons) == 4

@@ -186,3 +186,16 @@ def test_furniture_learned_while_workers_run_ahead_is_applied(tmp_path, monkeypa
     monkeypatch.setattr(kabar.engine, "CHUNK_DOCUMENTS", 5)
     monkeypatch.setattr(kabar.engine, "WORKERS", 2)
     assert _ingest_all(tmp_path / "workers.db", documents) == expected
+
+
+def test_the_end_of_an_ingest_writes_where_settling_puts_its_articles(engine, seeds_dir):
+    """With online joins switched off each seed report opens a story; the ingest's closing preview regroups them in the store."""
+    clusterer = engine.state.clusterer
+    clusterer.models = {lang: dict(m, join_threshold=0.999, merge_threshold=1.01) for lang, m in clusterer.models.items()}
+    engine.ingest([seeds_dir])
+    articles = list(engine.store.articles())
+    assert len(articles) == 5 and len({a.story_id for a in articles}) == 1
+    moved = [a for a in articles if a.evidence.get("settled") == "until the next settle"]
+    assert len(moved) == 4, "the first report opened the story, the other four were moved to it"
+    assert len(clusterer.stories) == 5, "a preview changes no clusterer state"
+    assert engine.store.count_stories() == 1

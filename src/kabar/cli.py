@@ -105,6 +105,9 @@ def print_why(why: dict[str, Any]) -> None:
             if "best_other" in evidence:
                 best = f" (best other: story {evidence['best_other']}, score {evidence['best_score']})"
             reason = "opened the story" + best
+        if "settled" in evidence:
+            when = "when settling" if evidence["settled"] is True else "until the next settle"
+            reason = f"moved here {when}: {reason}"
         print(f"    {reason}")
     for merge in why["merges"]:
         print(f"merged story {merge['from']} into {merge['into']}: {json.dumps(merge['reason'], ensure_ascii=False)}")

@@ -122,6 +122,22 @@ def _subtract_vector(centroid: dict[str, float], norm_sq: float, vector: dict[st
     return max(0.0, new_norm_sq)
 
 
+def _absorb(story: StoryState, features: ArticleFeatures) -> None:
+    """Add an article's vectors, names, numbers, years and day to a story's state."""
+    story.norm_sq = _add_vector(story.centroid, story.norm_sq, features.vector)
+    story.title_norm_sq = _add_vector(story.title_centroid, story.title_norm_sq, features.title)
+    story.names.update(features.names.keys())
+    story.name_weights.update(features.names)
+    story.numbers.update(features.numbers)
+    story.years.update(features.years)
+    story.size += 1
+    StoryClusterer._update_core(story)
+    story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
+    if features.day is not None:
+        story.first_day = features.day if story.first_day is None else min(story.first_day, features.day)
+        story.last_day = features.day if story.last_day is None else max(story.last_day, features.day)
+
+
 def _copy_story(story: StoryState) -> StoryState:
     """A copy of a story's state that can be changed without touching the original."""
     return replace(
@@ -345,29 +361,38 @@ class StoryClusterer:
 
         Call it at the end of an input: the state stays exactly as the arrivals made it, so how the
         input was split into calls changes nothing, and the next ``settle`` decides these articles for good.
-        An article that would leave its story to stand alone gets the story id ``<old story>.<n>``.
+        The pass works on copies of the stories it changes (the index is left alone); an article that would
+        leave its story to stand alone gets the story id ``<old story>.<n>``.
         """
+        originals: dict[str, StoryState] = {}
+
+        def editable(story_id: str) -> StoryState:
+            if story_id not in originals:
+                originals[story_id] = self.stories[story_id]
+                self.stories[story_id] = _copy_story(originals[story_id])
+            return self.stories[story_id]
+
         decisions: dict[str, Assignment] = {}
-        for key, unsettled in self.unsettled.items():
-            if unsettled.sure:
-                continue
-            own_id = self._resolve(unsettled.story_id)
-            features = self.weigh(unsettled.features)
-            own = self.stories.get(own_id)
-            if own is None:
-                continue
-            without = _copy_story(own)
-            self.stories[own_id] = without
-            self.remove_from(own_id, unsettled.features)
-            try:
+        try:
+            for key, unsettled in self.unsettled.items():
+                own_id = self._resolve(unsettled.story_id)
+                if unsettled.sure or own_id not in self.stories:
+                    continue
+                editable(own_id)
+                self.remove_from(own_id, unsettled.features)
+                features = self.weigh(unsettled.features)
                 best = self._pick(features, self._rank(features), settling=True)
-            finally:
-                self.stories[own_id] = own
-            if best is not None:
-                probability, story_id, evidence, gap = best
-                decisions[key] = Assignment(story_id, False, self._explain(probability, evidence, features, story_id, gap))
-            else:
-                decisions[key] = Assignment(own_id if without.size == 0 else f"{own_id}.{len(decisions)}", True)
+                if best is not None:
+                    probability, story_id, evidence, gap = best
+                    _absorb(editable(story_id), features)
+                    decisions[key] = Assignment(story_id, False, self._explain(probability, evidence, features, story_id, gap))
+                elif self.stories[own_id].size == 0:
+                    _absorb(self.stories[own_id], features)
+                    decisions[key] = Assignment(own_id, True)
+                else:
+                    decisions[key] = Assignment(f"{own_id}.{len(decisions)}", True)
+        finally:
+            self.stories.update(originals)
         return decisions
 
     def _rank(self, features: ArticleFeatures) -> list[tuple[float, str, dict[str, float]]]:
@@ -442,18 +467,7 @@ class StoryClusterer:
     def add_to(self, story_id: str, features: ArticleFeatures) -> None:
         """Add an article to a story: centroids, names, numbers, time span and the index."""
         story = self.stories[story_id]
-        story.norm_sq = _add_vector(story.centroid, story.norm_sq, features.vector)
-        story.title_norm_sq = _add_vector(story.title_centroid, story.title_norm_sq, features.title)
-        story.names.update(features.names.keys())
-        story.name_weights.update(features.names)
-        story.numbers.update(features.numbers)
-        story.years.update(features.years)
-        story.size += 1
-        self._update_core(story)
-        story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
-        if features.day is not None:
-            story.first_day = features.day if story.first_day is None else min(story.first_day, features.day)
-            story.last_day = features.day if story.last_day is None else max(story.last_day, features.day)
+        _absorb(story, features)
         story.touched = self.arrivals
         day = int(features.day) if features.day is not None else None
         for term in list(features.vector)[: self.index_terms]:
