@@ -10,16 +10,18 @@ For every article:
    store), so memory is bounded too and late articles within that reach still find their story.
 2. Each candidate is scored by a small logistic-regression model for the article's language
    (``models/cluster-<language>.json``, trained by bench/train_cluster.py on clickid-dev for
-   Indonesian and ECB+ train for English) over evidence: cosine to the story's
-   centroid and to its latest members, title cosines, shared names and numbers, conflicting years,
-   the time gap and the story's size.
+   Indonesian and ECB+ train for English) over evidence (each model reads its own subset): cosine
+   to the story's centroid and to its latest members, title cosines, shared names and numbers,
+   conflicting years, the time gap and the story's size.
 3. The article joins the most probable candidate when its probability reaches the model's join
    threshold (a story quiet for more than ``quiet_days`` needs the higher reopen threshold);
    otherwise it opens a new story. Any other candidate that is as probable as the merge threshold is
    merged into the joined story: the article showed the two are one.
-4. At the end of each input, ``settle`` decides that input's articles again against the stories and
-   document frequencies as they now are, so the first articles of a story, judged alone, move to the
-   story that formed after them.
+4. Every ``settle_every`` arrivals, ``settle`` decides the articles since the last settle again
+   against the stories and document frequencies as they now are, so the first articles of a story,
+   judged alone, move to the story that formed after them. At the end of an input ``preview`` tells
+   where the articles not settled yet would go, without changing any state, so results do not
+   depend on how the input is split.
 
 The clusterer holds only plain data, so it pickles; it is deterministic for the same input order.
 """
