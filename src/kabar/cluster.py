@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from kabar.features import VECTOR_TERMS, ArticleFeatures, prior, weigh
 from kabar.model import Assignment
+from kabar.story_state import StoryState, absorb, copy_story, dot, fold, release
 
 MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_LANGUAGE = "id"
@@ -63,31 +63,8 @@ quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
 SURE_JOIN = 0.9
 """Articles that joined a story at this probability are not decided again when settling: on clickid-dev and ECB+ train 2
 of 717 such arrivals would move, against 37 of 175 that opened a story, and skipping them halves the cost of settling."""
-MEMBERS = 4
-"""A story keeps its last four articles' vectors for nearest-member evidence."""
 COMPACT_EVERY = 5000
 """Arrivals between sweeps that drop forgotten stories from memory and the index."""
-
-
-@dataclass(slots=True)
-class StoryState:
-    """What the clusterer remembers of one story: centroids, names, numbers, time span."""
-
-    centroid: dict[str, float] = field(default_factory=dict)
-    norm_sq: float = 0.0
-    title_centroid: dict[str, float] = field(default_factory=dict)
-    title_norm_sq: float = 0.0
-    names: Counter[str] = field(default_factory=Counter)
-    name_weights: dict[str, float] = field(default_factory=dict)
-    core_names: dict[str, float] = field(default_factory=dict)
-    core_weight: float = 1.0
-    numbers: Counter[str] = field(default_factory=Counter)
-    years: Counter[str] = field(default_factory=Counter)
-    size: int = 0
-    touched: int = 0
-    members: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
-    first_day: float | None = None
-    last_day: float | None = None
 
 
 @dataclass(slots=True)
@@ -97,62 +74,6 @@ class Unsettled:
     features: ArticleFeatures
     story_id: str
     sure: bool = False
-
-
-def _dot(vector: dict[str, float], other: dict[str, float]) -> float:
-    """Dot product of sparse vectors, summed in the first one's order (set order would vary between processes)."""
-    return sum([weight * other[term] for term, weight in vector.items() if term in other])
-
-
-def _add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
-    """Add a vector to a centroid in place; return the centroid's new squared norm."""
-    new_norm_sq = norm_sq + 2 * _dot(vector, centroid) + sum(w * w for w in vector.values())
-    for term, weight in vector.items():
-        centroid[term] = centroid.get(term, 0.0) + weight
-    return new_norm_sq
-
-
-def _subtract_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
-    """Subtract a vector from a centroid in place; return the centroid's new squared norm."""
-    new_norm_sq = norm_sq - 2 * _dot(vector, centroid) + sum(w * w for w in vector.values())
-    for term, weight in vector.items():
-        left = centroid.get(term, 0.0) - weight
-        if abs(left) < 1e-9:
-            centroid.pop(term, None)
-        else:
-            centroid[term] = left
-    return max(0.0, new_norm_sq)
-
-
-def _absorb(story: StoryState, features: ArticleFeatures) -> None:
-    """Add an article's vectors, names, numbers, years and day to a story's state."""
-    story.norm_sq = _add_vector(story.centroid, story.norm_sq, features.vector)
-    story.title_norm_sq = _add_vector(story.title_centroid, story.title_norm_sq, features.title)
-    story.names.update(features.names.keys())
-    story.name_weights.update(features.names)
-    story.numbers.update(features.numbers)
-    story.years.update(features.years)
-    story.size += 1
-    StoryClusterer._update_core(story)
-    story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
-    if features.day is not None:
-        story.first_day = features.day if story.first_day is None else min(story.first_day, features.day)
-        story.last_day = features.day if story.last_day is None else max(story.last_day, features.day)
-
-
-def _copy_story(story: StoryState) -> StoryState:
-    """A copy of a story's state that can be changed without touching the original."""
-    return replace(
-        story,
-        centroid=dict(story.centroid),
-        title_centroid=dict(story.title_centroid),
-        names=Counter(story.names),
-        name_weights=dict(story.name_weights),
-        core_names=dict(story.core_names),
-        numbers=Counter(story.numbers),
-        years=Counter(story.years),
-        members=list(story.members),
-    )
 
 
 def model_path(language: str) -> Path:
@@ -268,15 +189,15 @@ class StoryClusterer:
 
     def evidence(self, features: ArticleFeatures, story: StoryState) -> dict[str, float]:
         """Evidence that an article belongs to a story, by name (all of FEATURES but the products)."""
-        cosine = _dot(features.vector, story.centroid) / math.sqrt(story.norm_sq) if story.norm_sq > 0 else 0.0
-        title = _dot(features.title, story.title_centroid) / math.sqrt(story.title_norm_sq) if story.title_norm_sq > 0 else 0.0
+        cosine = dot(features.vector, story.centroid) / math.sqrt(story.norm_sq) if story.norm_sq > 0 else 0.0
+        title = dot(features.title, story.title_centroid) / math.sqrt(story.title_norm_sq) if story.title_norm_sq > 0 else 0.0
         total = sum(features.names.values()) or 1.0
         names = sum([weight for name, weight in features.names.items() if name in story.names]) / total
         core = story.core_names
         core_names = sum([weight for name, weight in core.items() if name in features.names]) / story.core_weight if core else 0.0
         shared_numbers = sum(1 for n in features.numbers if n in story.numbers)
-        member_cosines = [_dot(features.vector, v) for v, _ in story.members] or [0.0]
-        member_titles = [_dot(features.title, t) for _, t in story.members] or [0.0]
+        member_cosines = [dot(features.vector, v) for v, _ in story.members] or [0.0]
+        member_titles = [dot(features.title, t) for _, t in story.members] or [0.0]
         year_conflict = 1.0 if features.years and story.years and not any(y in story.years for y in features.years) else 0.0
         gap = self._gap(features, story)
         return {
@@ -371,7 +292,7 @@ class StoryClusterer:
         def editable(story_id: str) -> StoryState:
             if story_id not in originals:
                 originals[story_id] = self.stories[story_id]
-                self.stories[story_id] = _copy_story(originals[story_id])
+                self.stories[story_id] = copy_story(originals[story_id])
             return self.stories[story_id]
 
         decisions: dict[str, Assignment] = {}
@@ -386,10 +307,10 @@ class StoryClusterer:
                 best = self._pick(features, self._rank(features), settling=True)
                 if best is not None:
                     probability, story_id, evidence, gap = best
-                    _absorb(editable(story_id), features)
+                    absorb(editable(story_id), features)
                     decisions[key] = Assignment(story_id, False, self._explain(probability, evidence, features, story_id, gap))
                 elif self.stories[own_id].size == 0:
-                    _absorb(self.stories[own_id], features)
+                    absorb(self.stories[own_id], features)
                     decisions[key] = Assignment(own_id, True)
                 else:
                     decisions[key] = Assignment(f"{own_id}.{len(decisions)}", True)
@@ -469,7 +390,7 @@ class StoryClusterer:
     def add_to(self, story_id: str, features: ArticleFeatures) -> None:
         """Add an article to a story: centroids, names, numbers, time span and the index."""
         story = self.stories[story_id]
-        _absorb(story, features)
+        absorb(story, features)
         story.touched = self.arrivals
         day = int(features.day) if features.day is not None else None
         for term in list(features.vector)[: self.index_terms]:
@@ -477,41 +398,11 @@ class StoryClusterer:
 
     def remove_from(self, story_id: str, features: ArticleFeatures) -> None:
         """Take an article back out of a story (its time span stays as it was)."""
-        story = self.stories[story_id]
-        story.norm_sq = _subtract_vector(story.centroid, story.norm_sq, features.vector)
-        story.title_norm_sq = _subtract_vector(story.title_centroid, story.title_norm_sq, features.title)
-        story.names.subtract(features.names.keys())
-        story.names = +story.names
-        story.numbers.subtract(features.numbers)
-        story.numbers = +story.numbers
-        story.years.subtract(features.years)
-        story.years = +story.years
-        story.size -= 1
-        story.members = [m for m in story.members if m[0] is not features.vector]
-        self._update_core(story)
-
-    @staticmethod
-    def _update_core(story: StoryState) -> None:
-        """Names in at least half of a story's articles, with their weights: what the story is about."""
-        story.core_names = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
-        story.core_weight = sum(story.core_names.values()) or 1.0
+        release(self.stories[story_id], features)
 
     def merge(self, source_id: str, target_id: str) -> None:
         """Fold story ``source_id`` into ``target_id``; the index keeps pointing at the source, resolved on read."""
-        source, target = self.stories.pop(source_id), self.stories[target_id]
-        target.norm_sq = _add_vector(target.centroid, target.norm_sq, source.centroid)
-        target.title_norm_sq = _add_vector(target.title_centroid, target.title_norm_sq, source.title_centroid)
-        target.names.update(source.names)
-        target.name_weights.update(source.name_weights)
-        target.numbers.update(source.numbers)
-        target.years.update(source.years)
-        target.size += source.size
-        self._update_core(target)
-        target.members = (target.members + source.members)[-MEMBERS:]
-        for day in (source.first_day, source.last_day):
-            if day is not None:
-                target.first_day = day if target.first_day is None else min(target.first_day, day)
-                target.last_day = day if target.last_day is None else max(target.last_day, day)
+        fold(self.stories[target_id], self.stories.pop(source_id))
         self.merged_into[source_id] = target_id
 
     def _forget_old(self) -> None:

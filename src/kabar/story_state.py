@@ -1,0 +1,133 @@
+"""What the story clusterer remembers of one story, and the plain operations on it.
+
+A story's state is sums, not lists: centroids of its articles' unit vectors with their squared norms,
+counts of names, numbers and years, its time span and its latest members' vectors. Adding, taking
+out and folding in another story keep those sums exact, so no operation rereads the articles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from kabar.features import ArticleFeatures
+
+MEMBERS = 4
+"""A story keeps its last four articles' vectors for nearest-member evidence."""
+
+
+@dataclass(slots=True)
+class StoryState:
+    """What the clusterer remembers of one story: centroids, names, numbers, time span."""
+
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm_sq: float = 0.0
+    title_centroid: dict[str, float] = field(default_factory=dict)
+    title_norm_sq: float = 0.0
+    names: Counter[str] = field(default_factory=Counter)
+    name_weights: dict[str, float] = field(default_factory=dict)
+    core_names: dict[str, float] = field(default_factory=dict)
+    core_weight: float = 1.0
+    numbers: Counter[str] = field(default_factory=Counter)
+    years: Counter[str] = field(default_factory=Counter)
+    size: int = 0
+    touched: int = 0
+    members: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
+    first_day: float | None = None
+    last_day: float | None = None
+
+
+def dot(vector: dict[str, float], other: dict[str, float]) -> float:
+    """Dot product of sparse vectors, summed in the first one's order (set order would vary between processes)."""
+    return sum([weight * other[term] for term, weight in vector.items() if term in other])
+
+
+def add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
+    """Add a vector to a centroid in place; return the centroid's new squared norm."""
+    new_norm_sq = norm_sq + 2 * dot(vector, centroid) + sum(w * w for w in vector.values())
+    for term, weight in vector.items():
+        centroid[term] = centroid.get(term, 0.0) + weight
+    return new_norm_sq
+
+
+def subtract_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
+    """Subtract a vector from a centroid in place; return the centroid's new squared norm."""
+    new_norm_sq = norm_sq - 2 * dot(vector, centroid) + sum(w * w for w in vector.values())
+    for term, weight in vector.items():
+        left = centroid.get(term, 0.0) - weight
+        if abs(left) < 1e-9:
+            centroid.pop(term, None)
+        else:
+            centroid[term] = left
+    return max(0.0, new_norm_sq)
+
+
+def update_core(story: StoryState) -> None:
+    """Names in at least half of a story's articles, with their weights: what the story is about."""
+    story.core_names = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
+    story.core_weight = sum(story.core_names.values()) or 1.0
+
+
+def _widen_span(story: StoryState, day: float | None) -> None:
+    if day is not None:
+        story.first_day = day if story.first_day is None else min(story.first_day, day)
+        story.last_day = day if story.last_day is None else max(story.last_day, day)
+
+
+def absorb(story: StoryState, features: ArticleFeatures) -> None:
+    """Add an article's vectors, names, numbers, years and day to a story's state."""
+    story.norm_sq = add_vector(story.centroid, story.norm_sq, features.vector)
+    story.title_norm_sq = add_vector(story.title_centroid, story.title_norm_sq, features.title)
+    story.names.update(features.names.keys())
+    story.name_weights.update(features.names)
+    story.numbers.update(features.numbers)
+    story.years.update(features.years)
+    story.size += 1
+    update_core(story)
+    story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
+    _widen_span(story, features.day)
+
+
+def release(story: StoryState, features: ArticleFeatures) -> None:
+    """Take an article back out of a story's state (its time span stays as it was)."""
+    story.norm_sq = subtract_vector(story.centroid, story.norm_sq, features.vector)
+    story.title_norm_sq = subtract_vector(story.title_centroid, story.title_norm_sq, features.title)
+    story.names.subtract(features.names.keys())
+    story.names = +story.names
+    story.numbers.subtract(features.numbers)
+    story.numbers = +story.numbers
+    story.years.subtract(features.years)
+    story.years = +story.years
+    story.size -= 1
+    story.members = [m for m in story.members if m[0] is not features.vector]
+    update_core(story)
+
+
+def fold(target: StoryState, source: StoryState) -> None:
+    """Add everything of story ``source`` to story ``target``."""
+    target.norm_sq = add_vector(target.centroid, target.norm_sq, source.centroid)
+    target.title_norm_sq = add_vector(target.title_centroid, target.title_norm_sq, source.title_centroid)
+    target.names.update(source.names)
+    target.name_weights.update(source.name_weights)
+    target.numbers.update(source.numbers)
+    target.years.update(source.years)
+    target.size += source.size
+    update_core(target)
+    target.members = (target.members + source.members)[-MEMBERS:]
+    _widen_span(target, source.first_day)
+    _widen_span(target, source.last_day)
+
+
+def copy_story(story: StoryState) -> StoryState:
+    """A copy of a story's state that can be changed without touching the original."""
+    return replace(
+        story,
+        centroid=dict(story.centroid),
+        title_centroid=dict(story.title_centroid),
+        names=Counter(story.names),
+        name_weights=dict(story.name_weights),
+        core_names=dict(story.core_names),
+        numbers=Counter(story.numbers),
+        years=Counter(story.years),
+        members=list(story.members),
+    )
