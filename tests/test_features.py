@@ -72,3 +72,35 @@ def test_english_articles_use_english_stopwords_and_stems():
     assert features.title_counts["earthquak"] == 1 and "the" not in features.counts
     assert features.counts["strik"] == 3  # title "strike" (x3) and body "struck" is irregular
     assert features.language == "en" and features.day is None
+
+
+def test_mentions_are_the_words_of_names_and_the_numbers_without_function_words():
+    mentions = article_features(KPK).mention_counts
+    assert mentions["@fahri"] == 1 and mentions["@hamzah"] == 1 and mentions["@289"] == 1
+    assert mentions["@kpk"] >= 3, "title and body mentions both count"
+    assert "@menurut" not in mentions and "@mengesahkan" not in mentions
+
+
+def test_two_events_of_one_topic_share_words_but_not_mentions():
+    """Two earthquakes: the same vocabulary, different places and figures; the mention vectors tell them apart."""
+    clusterer = StoryClusterer()
+    lombok = clusterer.observe(
+        article_features(
+            _article(
+                "Gempa Magnitudo 7 Guncang Lombok",
+                "Gempa bumi berkekuatan magnitudo 7 mengguncang Lombok Utara. BMKG mencatat 98 korban jiwa di Mataram.",
+            )
+        )
+    )
+    palu = clusterer.observe(
+        article_features(
+            _article(
+                "Gempa Magnitudo 7,4 Guncang Palu",
+                "Gempa bumi berkekuatan magnitudo 7,4 mengguncang Palu dan Donggala. BMKG mencatat 832 korban jiwa.",
+            )
+        )
+    )
+    words = sum(w * palu.vector.get(t, 0.0) for t, w in lombok.vector.items())
+    mentions = sum(w * palu.mentions.get(t, 0.0) for t, w in lombok.mentions.items())
+    assert math.isclose(sum(w * w for w in lombok.mentions.values()), 1.0)
+    assert mentions < 0.6 * words, "title-case headline words are mentions too, so the topic still shows a little"

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kabar.features import VECTOR_TERMS, ArticleFeatures, prior, weigh
+from kabar.features import MENTION_TERMS, VECTOR_TERMS, ArticleFeatures, prior, weigh
 from kabar.model import Assignment
 from kabar.story_state import StoryState, absorb, copy_story, dot, fold, release
 
@@ -43,6 +43,7 @@ DEFAULT_LANGUAGE = "id"
 FEATURES = (
     "cosine",
     "title_cosine",
+    "mention_cosine",
     "max_cosine",
     "max_title",
     "mean_cosine",
@@ -57,6 +58,8 @@ FEATURES = (
     "cosine_x_title",
 )
 """Evidence for one (article, story) pair, in the order the model's weights use."""
+MEMBER_FEATURES = frozenset({"max_cosine", "max_title", "mean_cosine", "mean_title"})
+"""Evidence from a story's latest members, computed only for models that read it."""
 GAP_CAP_DAYS = 2.0
 """Gaps saturate at two days: the labelled Indonesian data spans two days, so longer gaps cannot be learned; a story
 quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
@@ -74,6 +77,11 @@ class Unsettled:
     features: ArticleFeatures
     story_id: str
     sure: bool = False
+
+
+def _cosine(vector: dict[str, float], centroid: dict[str, float], norm_sq: float) -> float:
+    """Cosine of a unit vector with a centroid whose squared norm is ``norm_sq``."""
+    return dot(vector, centroid) / math.sqrt(norm_sq) if norm_sq > 0 else 0.0
 
 
 def model_path(language: str) -> Path:
@@ -134,6 +142,8 @@ class StoryClusterer:
         frequency = self.document_frequency
         for term in features.counts:
             frequency[term] = frequency.get(term, 0) + 1
+        for token in features.mention_counts:
+            frequency[token] = frequency.get(token, 0) + 1
         return self.weigh(features)
 
     def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
@@ -144,8 +154,15 @@ class StoryClusterer:
         frequency = self.document_frequency
         prior_df, prior_documents = prior(features.language)
         log_documents = math.log(prior_documents + self.arrivals + 1) + 1.0
-        idf = {t: log_documents - math.log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
-        return replace(features, vector=weigh(features.counts, idf, VECTOR_TERMS), title=weigh(features.title_counts, idf))
+        log = math.log
+        idf = {t: log_documents - log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
+        mention_idf = {t: log_documents - log(frequency[t] + 1) for t in features.mention_counts}
+        return replace(
+            features,
+            vector=weigh(features.counts, idf, VECTOR_TERMS),
+            title=weigh(features.title_counts, idf),
+            mentions=weigh(features.mention_counts, mention_idf, MENTION_TERMS),
+        )
 
     # candidates ------------------------------------------------------------------------------
 
@@ -187,22 +204,26 @@ class StoryClusterer:
             return None
         return max(0.0, story.first_day - features.day, features.day - story.last_day)
 
-    def evidence(self, features: ArticleFeatures, story: StoryState) -> dict[str, float]:
-        """Evidence that an article belongs to a story, by name (all of FEATURES but the products)."""
-        cosine = dot(features.vector, story.centroid) / math.sqrt(story.norm_sq) if story.norm_sq > 0 else 0.0
-        title = dot(features.title, story.title_centroid) / math.sqrt(story.title_norm_sq) if story.title_norm_sq > 0 else 0.0
+    def evidence(self, features: ArticleFeatures, story: StoryState, members: bool = True) -> dict[str, float]:
+        """Evidence that an article belongs to a story, by name (all of FEATURES but the products); the nearest-member
+        evidence (MEMBER_FEATURES, eight dot products) is left at 0 unless ``members``."""
+        cosine = _cosine(features.vector, story.centroid, story.norm_sq)
+        title = _cosine(features.title, story.title_centroid, story.title_norm_sq)
+        mention = _cosine(features.mentions, story.mention_centroid, story.mention_norm_sq)
         total = sum(features.names.values()) or 1.0
         names = sum([weight for name, weight in features.names.items() if name in story.names]) / total
         core = story.core_names
         core_names = sum([weight for name, weight in core.items() if name in features.names]) / story.core_weight if core else 0.0
         shared_numbers = sum(1 for n in features.numbers if n in story.numbers)
-        member_cosines = [dot(features.vector, v) for v, _ in story.members] or [0.0]
-        member_titles = [dot(features.title, t) for _, t in story.members] or [0.0]
+        member_cosines = [dot(features.vector, v) for v, _ in story.members] if members else []
+        member_titles = [dot(features.title, t) for _, t in story.members] if members else []
+        member_cosines, member_titles = member_cosines or [0.0], member_titles or [0.0]
         year_conflict = 1.0 if features.years and story.years and not any(y in story.years for y in features.years) else 0.0
         gap = self._gap(features, story)
         return {
             "cosine": cosine,
             "title_cosine": title,
+            "mention_cosine": mention,
             "max_cosine": max(member_cosines),
             "max_title": max(member_titles),
             "mean_cosine": sum(member_cosines) / len(member_cosines),
@@ -216,11 +237,11 @@ class StoryClusterer:
             "size": min(1.0, math.log1p(story.size) / math.log(100)),
         }
 
-    def pair_evidence(self, features: ArticleFeatures, candidate_ids: list[str]) -> list[dict[str, float]]:
-        """All evidence (FEATURES, by name) for an article against each candidate story."""
+    def pair_evidence(self, features: ArticleFeatures, candidate_ids: list[str], members: bool = True) -> list[dict[str, float]]:
+        """The evidence (FEATURES, by name; see ``evidence`` for ``members``) for an article against each candidate story."""
         rows = []
         for story_id in candidate_ids:
-            evidence = self.evidence(features, self.stories[story_id])
+            evidence = self.evidence(features, self.stories[story_id], members)
             evidence["cosine_x_title"] = evidence["cosine"] * evidence["title_cosine"]
             rows.append(evidence)
         return rows
@@ -322,7 +343,7 @@ class StoryClusterer:
         """Candidate stories with the model's probability and the evidence behind it, most probable first."""
         candidate_ids = self.candidates(features)
         model = self.model(features.language)
-        evidence = self.pair_evidence(features, candidate_ids)
+        evidence = self.pair_evidence(features, candidate_ids, members=not MEMBER_FEATURES.isdisjoint(model["features"]))
         scored = [(self.probability(row, model), story_id, row) for story_id, row in zip(candidate_ids, evidence, strict=True)]
         return sorted(scored, key=lambda t: -t[0])
 

@@ -24,6 +24,8 @@ class StoryState:
     norm_sq: float = 0.0
     title_centroid: dict[str, float] = field(default_factory=dict)
     title_norm_sq: float = 0.0
+    mention_centroid: dict[str, float] = field(default_factory=dict)
+    mention_norm_sq: float = 0.0
     names: Counter[str] = field(default_factory=Counter)
     name_weights: dict[str, float] = field(default_factory=dict)
     core_names: dict[str, float] = field(default_factory=dict)
@@ -78,6 +80,7 @@ def absorb(story: StoryState, features: ArticleFeatures) -> None:
     """Add an article's vectors, names, numbers, years and day to a story's state."""
     story.norm_sq = add_vector(story.centroid, story.norm_sq, features.vector)
     story.title_norm_sq = add_vector(story.title_centroid, story.title_norm_sq, features.title)
+    story.mention_norm_sq = add_vector(story.mention_centroid, story.mention_norm_sq, features.mentions)
     story.names.update(features.names.keys())
     story.name_weights.update(features.names)
     story.numbers.update(features.numbers)
@@ -92,6 +95,7 @@ def release(story: StoryState, features: ArticleFeatures) -> None:
     """Take an article back out of a story's state (its time span stays as it was)."""
     story.norm_sq = subtract_vector(story.centroid, story.norm_sq, features.vector)
     story.title_norm_sq = subtract_vector(story.title_centroid, story.title_norm_sq, features.title)
+    story.mention_norm_sq = subtract_vector(story.mention_centroid, story.mention_norm_sq, features.mentions)
     story.names.subtract(features.names.keys())
     story.names = +story.names
     story.numbers.subtract(features.numbers)
@@ -107,6 +111,7 @@ def fold(target: StoryState, source: StoryState) -> None:
     """Add everything of story ``source`` to story ``target``."""
     target.norm_sq = add_vector(target.centroid, target.norm_sq, source.centroid)
     target.title_norm_sq = add_vector(target.title_centroid, target.title_norm_sq, source.title_centroid)
+    target.mention_norm_sq = add_vector(target.mention_centroid, target.mention_norm_sq, source.mention_centroid)
     target.names.update(source.names)
     target.name_weights.update(source.name_weights)
     target.numbers.update(source.numbers)
@@ -124,6 +129,7 @@ def copy_story(story: StoryState) -> StoryState:
         story,
         centroid=dict(story.centroid),
         title_centroid=dict(story.title_centroid),
+        mention_centroid=dict(story.mention_centroid),
         names=Counter(story.names),
         name_weights=dict(story.name_weights),
         core_names=dict(story.core_names),
