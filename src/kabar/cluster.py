@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -183,15 +184,17 @@ class StoryClusterer:
 
     def candidates(self, features: ArticleFeatures) -> list[str]:
         """Stories sharing the article's salient terms in articles published within the window, best first."""
-        hits: dict[str, float] = {}
+        hits: defaultdict[str, float] = defaultdict(float)
+        merged = self.merged_into
         for term, weight in list(features.vector.items())[: self.query_terms]:
             by_day = self.postings.get(term)
             if by_day is None:
                 continue
             for story_ids in self._posting_days(by_day, features.day):
                 for story_id in story_ids:
-                    story_id = self._resolve(story_id)
-                    hits[story_id] = hits.get(story_id, 0.0) + weight
+                    if story_id in merged:
+                        story_id = self._resolve(story_id)
+                    hits[story_id] += weight
         ranked = sorted(hits.items(), key=lambda kv: -kv[1])
         return [story_id for story_id, _ in ranked if story_id in self.stories and self.stories[story_id].size][
             : self.max_candidates
