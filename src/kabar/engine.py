@@ -44,9 +44,9 @@ from kabar.summarise import outlet_label, summarise
 
 BATCH_SIZE = 1000
 """Articles per transaction: large enough to amortise saving the stage state, small enough to lose little."""
-STATE_NAME = "stages-v3"
+STATE_NAME = "stages-v4"
 """Snapshot of the stages' state; the batches since are in a journal (LOG_NAME) replayed on open."""
-LOG_NAME = "stages-v3-log"
+LOG_NAME = "stages-v4-log"
 SNAPSHOT_EVERY = 20
 """Batches between snapshots: each batch stores only its own articles' stage inputs, so saving does not grow with the store."""
 WORKERS = min(4, os.cpu_count() or 1)
