@@ -28,10 +28,13 @@ The clusterer holds only plain data, so it pickles; it is deterministic for the 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +63,10 @@ FEATURES = (
 )
 """Evidence for one (article, story) pair, in the order the model's weights use."""
 MEMBER_FEATURES = frozenset({"max_cosine", "max_title", "mean_cosine", "mean_title"})
-"""Evidence from a story's latest members, computed only for models that read it."""
+"""Evidence from a story's latest members (eight dot products)."""
+ALL_EVIDENCE = frozenset(FEATURES)
+EXPLAINED = frozenset({"cosine", "title_cosine"})
+"""Evidence kept with every join to explain it, whether or not the model reads it."""
 GAP_CAP_DAYS = 2.0
 """Gaps saturate at two days: the labelled Indonesian data spans two days, so longer gaps cannot be learned; a story
 quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
@@ -85,6 +91,79 @@ def _cosine(vector: dict[str, float], centroid: dict[str, float], norm_sq: float
     return dot(vector, centroid) / math.sqrt(norm_sq) if norm_sq > 0 else 0.0
 
 
+def _runner_up(scored: list[tuple[float, str, dict[str, float]]]) -> dict[str, Any]:
+    """Evidence of an article that opened (or kept) a story of its own: the best candidate it did not join."""
+    return {"best_other": scored[0][1], "best_score": round(scored[0][0], 4)} if scored else {}
+
+
+def gap_days(features: ArticleFeatures, story: StoryState) -> float | None:
+    """Days between an article and the nearest end of a story's time span (0 inside it); None when either is undated."""
+    if features.day is None or story.first_day is None or story.last_day is None:
+        return None
+    return max(0.0, story.first_day - features.day, features.day - story.last_day)
+
+
+def _share(weights: dict[str, float], other: Collection[str], total: float) -> float:
+    """The share of ``total`` weight held by the keys of ``weights`` also in ``other`` (summed exactly: set order varies)."""
+    return math.fsum([weights[key] for key in weights.keys() & other]) / total if total else 0.0
+
+
+def _member_evidence(features: ArticleFeatures, story: StoryState) -> dict[str, float]:
+    cosines = [dot(features.vector, vector) for vector, _ in story.members] or [0.0]
+    titles = [dot(features.title, title) for _, title in story.members] or [0.0]
+    return {
+        "max_cosine": max(cosines),
+        "max_title": max(titles),
+        "mean_cosine": sum(cosines) / len(cosines),
+        "mean_title": sum(titles) / len(titles),
+    }
+
+
+def _time_evidence(features: ArticleFeatures, story: StoryState) -> dict[str, float]:
+    gap = gap_days(features, story)
+    if gap is None:
+        return {"gap": 0.0, "no_date": 1.0}
+    return {"gap": min(gap, GAP_CAP_DAYS) / GAP_CAP_DAYS, "no_date": 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceGroup:
+    """Evidence computed together (``names``) and how, from an article's features and a story's state."""
+
+    names: frozenset[str]
+    compute: Callable[[ArticleFeatures, StoryState], dict[str, float]]
+
+
+EVIDENCE_GROUPS = (
+    EvidenceGroup(frozenset({"cosine", "cosine_x_title"}), lambda f, s: {"cosine": _cosine(f.vector, s.centroid, s.norm_sq)}),
+    EvidenceGroup(
+        frozenset({"title_cosine", "cosine_x_title"}),
+        lambda f, s: {"title_cosine": _cosine(f.title, s.title_centroid, s.title_norm_sq)},
+    ),
+    EvidenceGroup(
+        frozenset({"mention_cosine"}),
+        lambda f, s: {"mention_cosine": _cosine(f.mentions, s.mention_centroid, s.mention_norm_sq)},
+    ),
+    EvidenceGroup(MEMBER_FEATURES, _member_evidence),
+    EvidenceGroup(frozenset({"names"}), lambda f, s: {"names": _share(f.names, s.names.keys(), math.fsum(f.names.values()))}),
+    EvidenceGroup(
+        frozenset({"core_names"}),
+        lambda f, s: {"core_names": _share(s.core_names, f.names.keys(), s.core_weight) if s.core_names else 0.0},
+    ),
+    EvidenceGroup(
+        frozenset({"numbers"}),
+        lambda f, s: {"numbers": min(1.0, math.log1p(len(f.numbers & s.numbers.keys())) / math.log(4))},
+    ),
+    EvidenceGroup(
+        frozenset({"year_conflict"}),
+        lambda f, s: {"year_conflict": 1.0 if f.years and s.years and f.years.isdisjoint(s.years.keys()) else 0.0},
+    ),
+    EvidenceGroup(frozenset({"gap", "no_date"}), _time_evidence),
+    EvidenceGroup(frozenset({"size"}), lambda f, s: {"size": min(1.0, math.log1p(s.size) / math.log(100))}),
+)
+"""How each piece of evidence (FEATURES) is computed; a model's evidence is computed group by group."""
+
+
 def model_path(language: str) -> Path:
     """Where the trained model for a language lives."""
     return MODEL_DIR / f"cluster-{language}.json"
@@ -100,6 +179,11 @@ def load_models() -> dict[str, dict[str, Any]]:
             raise ValueError(f"{path}: model features {sorted(unknown)} are not evidence the clusterer computes")
         models[path.stem.removeprefix("cluster-")] = model
     return models
+
+
+def _reading(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The models, each with the set of evidence it reads (``wanted``), so only that is computed."""
+    return {language: {**model, "wanted": frozenset(model["features"])} for language, model in models.items()}
 
 
 class StoryClusterer:
@@ -128,7 +212,7 @@ class StoryClusterer:
         self.max_candidates = max_candidates
         self.settle_every = settle_every
         self.settle_sweeps = settle_sweeps
-        self.models = models if models is not None else load_models()
+        self.models = _reading(models if models is not None else load_models())
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
         self.merged_into: dict[str, str] = {}
@@ -136,6 +220,10 @@ class StoryClusterer:
         self.arrivals = 0
         self.document_frequency: dict[str, int] = {}
         self.unsettled: dict[str, Unsettled] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.models = _reading(self.models)
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
         """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""
@@ -172,82 +260,56 @@ class StoryClusterer:
             story_id = self.merged_into[story_id]
         return story_id
 
-    def _posting_days(self, by_day: dict[int | None, dict[str, None]], day: float | None) -> list[dict[str, None]]:
-        """Postings of a term for the days an article may match: its window and undated stories; all days when undated."""
+    def _window_days(self, day: float | None) -> list[int | None] | None:
+        """The posting days an article may match: its window and undated stories; None (every day) when undated."""
         if day is None:
-            return list(by_day.values())
+            return None
         centre, reach = int(day), math.ceil(self.window_days)
-        found = [by_day[d] for d in range(centre - reach, centre + reach + 1) if d in by_day]
-        if None in by_day:
-            found.append(by_day[None])
-        return found
+        return [*range(centre - reach, centre + reach + 1), None]
 
-    def candidates(self, features: ArticleFeatures) -> list[str]:
-        """Stories sharing the article's salient terms in articles published within the window, best first."""
+    def candidates(self, features: ArticleFeatures, exclude: str | None = None) -> list[str]:
+        """Stories (but ``exclude``) sharing the article's salient terms in articles published within the window, best
+        first."""
         hits: defaultdict[str, float] = defaultdict(float)
         merged = self.merged_into
-        for term, weight in list(features.vector.items())[: self.query_terms]:
+        window = self._window_days(features.day)
+        for term, weight in islice(features.vector.items(), self.query_terms):
             by_day = self.postings.get(term)
             if by_day is None:
                 continue
-            for story_ids in self._posting_days(by_day, features.day):
+            days = by_day.values() if window is None else [by_day[d] for d in window if d in by_day]
+            for story_ids in days:
                 for story_id in story_ids:
                     if story_id in merged:
                         story_id = self._resolve(story_id)
                     hits[story_id] += weight
-        ranked = sorted(hits.items(), key=lambda kv: -kv[1])
-        return [story_id for story_id, _ in ranked if story_id in self.stories and self.stories[story_id].size][
-            : self.max_candidates
-        ]
+        if exclude is not None:
+            hits.pop(exclude, None)
+        stories, wanted = self.stories, self.max_candidates
+        ranked = heapq.nlargest(wanted + 2, hits, key=hits.__getitem__)
+        if len(hits) > len(ranked) and sum(1 for s in ranked if s in stories and stories[s].size) < wanted:
+            ranked = sorted(hits, key=hits.__getitem__, reverse=True)
+        return [story_id for story_id in ranked if story_id in stories and stories[story_id].size][:wanted]
 
     # evidence --------------------------------------------------------------------------------
 
-    def _gap(self, features: ArticleFeatures, story: StoryState) -> float | None:
-        if features.day is None or story.first_day is None or story.last_day is None:
-            return None
-        return max(0.0, story.first_day - features.day, features.day - story.last_day)
+    def evidence(self, features: ArticleFeatures, story: StoryState, wanted: frozenset[str] = ALL_EVIDENCE) -> dict[str, float]:
+        """Evidence that an article belongs to a story, by name: the ``wanted`` ones of FEATURES (a model reads only its
+        own, so the others are not computed)."""
+        row: dict[str, float] = {}
+        for group in EVIDENCE_GROUPS:
+            if not wanted.isdisjoint(group.names):
+                row.update(group.compute(features, story))
+        if "cosine_x_title" in wanted:
+            row["cosine_x_title"] = row["cosine"] * row["title_cosine"]
+        return row
 
-    def evidence(self, features: ArticleFeatures, story: StoryState, members: bool = True) -> dict[str, float]:
-        """Evidence that an article belongs to a story, by name (all of FEATURES but the products); the nearest-member
-        evidence (MEMBER_FEATURES, eight dot products) is left at 0 unless ``members``."""
-        cosine = _cosine(features.vector, story.centroid, story.norm_sq)
-        title = _cosine(features.title, story.title_centroid, story.title_norm_sq)
-        mention = _cosine(features.mentions, story.mention_centroid, story.mention_norm_sq)
-        total = sum(features.names.values()) or 1.0
-        names = sum([weight for name, weight in features.names.items() if name in story.names]) / total
-        core = story.core_names
-        core_names = sum([weight for name, weight in core.items() if name in features.names]) / story.core_weight if core else 0.0
-        shared_numbers = sum(1 for n in features.numbers if n in story.numbers)
-        member_cosines = [dot(features.vector, v) for v, _ in story.members] if members else []
-        member_titles = [dot(features.title, t) for _, t in story.members] if members else []
-        member_cosines, member_titles = member_cosines or [0.0], member_titles or [0.0]
-        year_conflict = 1.0 if features.years and story.years and not any(y in story.years for y in features.years) else 0.0
-        gap = self._gap(features, story)
-        return {
-            "cosine": cosine,
-            "title_cosine": title,
-            "mention_cosine": mention,
-            "max_cosine": max(member_cosines),
-            "max_title": max(member_titles),
-            "mean_cosine": sum(member_cosines) / len(member_cosines),
-            "mean_title": sum(member_titles) / len(member_titles),
-            "year_conflict": year_conflict,
-            "names": names,
-            "core_names": core_names,
-            "numbers": min(1.0, math.log1p(shared_numbers) / math.log(4)),
-            "gap": min(gap, GAP_CAP_DAYS) / GAP_CAP_DAYS if gap is not None else 0.0,
-            "no_date": 1.0 if gap is None else 0.0,
-            "size": min(1.0, math.log1p(story.size) / math.log(100)),
-        }
-
-    def pair_evidence(self, features: ArticleFeatures, candidate_ids: list[str], members: bool = True) -> list[dict[str, float]]:
-        """The evidence (FEATURES, by name; see ``evidence`` for ``members``) for an article against each candidate story."""
-        rows = []
-        for story_id in candidate_ids:
-            evidence = self.evidence(features, self.stories[story_id], members)
-            evidence["cosine_x_title"] = evidence["cosine"] * evidence["title_cosine"]
-            rows.append(evidence)
-        return rows
+    def pair_evidence(
+        self, features: ArticleFeatures, candidate_ids: list[str], wanted: Collection[str] = FEATURES
+    ) -> list[dict[str, float]]:
+        """The ``wanted`` evidence (see ``evidence``) for an article against each candidate story."""
+        stories = self.stories
+        return [self.evidence(features, stories[story_id], wanted) for story_id in candidate_ids]
 
     def model(self, language: str) -> dict[str, Any]:
         """The scoring model for an article's language (the default language's when there is none)."""
@@ -278,10 +340,10 @@ class StoryClusterer:
     def settle(self) -> dict[str, Assignment]:
         """Decide the articles that arrived since the last settle again, until none moves; return each one's assignment.
 
-        Each article is taken out of its story, re-weighed with the IDF as it now is and scored against
-        the candidates like a new arrival (no merges) at the model's ``settle_threshold``: early
-        arrivals, judged when their story had one article and the stream's document frequencies were
-        young, find the story that formed after them. At most ``settle_sweeps`` passes.
+        Each article is scored against the candidates like a new arrival but without its own weight in
+        its story (an article alone in its story is scored against the others), at the model's
+        ``settle_threshold`` and without merges: early arrivals, judged when their story had one article,
+        find the story that formed after them. At most ``settle_sweeps`` passes.
         """
         decisions: dict[str, Assignment] = {}
         for _ in range(self.settle_sweeps):
@@ -290,18 +352,36 @@ class StoryClusterer:
                 before = self._resolve(unsettled.story_id)
                 if unsettled.sure or before not in self.stories:
                     continue
-                self.remove_from(before, unsettled.features)
-                features = self.weigh(unsettled.features)
-                decision = self._decide(features, reuse=before)
-                if self.stories[before].size == 0:
-                    del self.stories[before]
-                unsettled.features, unsettled.story_id = features, decision.story_id
+                decision = self._redecide(unsettled.features, before)
+                unsettled.story_id = decision.story_id
                 changed = changed or decision.story_id != before
                 decisions[key] = decision
             if not changed:
                 break
         self.unsettled.clear()
         return decisions
+
+    def _redecide(self, features: ArticleFeatures, story_id: str) -> Assignment:
+        """Decide again where an article now in story ``story_id`` belongs (see ``settle``); move it if it belongs elsewhere.
+
+        An article alone in its story is scored with its story left out of the candidates, so the state
+        changes only when it moves.
+        """
+        alone = self.stories[story_id].size == 1
+        if not alone:
+            self.remove_from(story_id, features)
+        scored = self._rank(features, exclude=story_id if alone else None)
+        chosen = self._pick(features, scored, settling=True)
+        if chosen is None:
+            evidence = _runner_up(scored)
+            if alone:
+                return Assignment(story_id, True, evidence)
+            return Assignment(self.new_story(features), True, evidence)
+        probability, target, row, gap = chosen
+        if alone:
+            del self.stories[story_id]
+        self.add_to(target, features)
+        return Assignment(target, False, self._explain(probability, row, features, target, gap))
 
     def preview(self) -> dict[str, Assignment]:
         """Where the articles since the last settle would settle, in one pass, without changing the clusterer.
@@ -342,11 +422,11 @@ class StoryClusterer:
             self.stories.update(originals)
         return decisions
 
-    def _rank(self, features: ArticleFeatures) -> list[tuple[float, str, dict[str, float]]]:
-        """Candidate stories with the model's probability and the evidence behind it, most probable first."""
-        candidate_ids = self.candidates(features)
+    def _rank(self, features: ArticleFeatures, exclude: str | None = None) -> list[tuple[float, str, dict[str, float]]]:
+        """Candidate stories (but ``exclude``) with the model's probability and the evidence behind it, most probable first."""
+        candidate_ids = self.candidates(features, exclude)
         model = self.model(features.language)
-        evidence = self.pair_evidence(features, candidate_ids, members=not MEMBER_FEATURES.isdisjoint(model["features"]))
+        evidence = self.pair_evidence(features, candidate_ids, model["wanted"])
         scored = [(self.probability(row, model), story_id, row) for story_id, row in zip(candidate_ids, evidence, strict=True)]
         return sorted(scored, key=lambda t: -t[0])
 
@@ -357,32 +437,25 @@ class StoryClusterer:
         if not scored:
             return None
         probability, story_id, row = scored[0]
-        gap = self._gap(features, self.stories[story_id])
+        story = self.stories[story_id]
+        row = {**self.evidence(features, story, EXPLAINED - row.keys()), **row}
+        gap = gap_days(features, story)
         quiet = gap is not None and gap > self.quiet_days
         model = self.model(features.language)
         threshold = model["reopen_threshold" if quiet else "settle_threshold" if settling else "join_threshold"]
         return (probability, story_id, row, gap) if probability >= threshold else None
 
-    def _decide(self, features: ArticleFeatures, reuse: str | None = None) -> Assignment:
-        """Join the most probable candidate story, or open a new one; settling an article (``reuse``: the story it was
-        taken out of) uses the settle threshold, never merges, and reopens its old story if it is now empty."""
-        settling = reuse is not None
+    def _decide(self, features: ArticleFeatures) -> Assignment:
+        """Join the most probable candidate story (merging into it any other candidate as probable as the merge
+        threshold), or open a new one."""
         scored = self._rank(features)
-        chosen = self._pick(features, scored, settling)
+        chosen = self._pick(features, scored, settling=False)
         if chosen is None:
-            if reuse is not None and self.stories[reuse].size == 0:
-                story_id = reuse
-                self.add_to(story_id, features)
-            else:
-                story_id = self.new_story(features)
-            evidence: dict[str, Any] = {}
-            if scored:
-                evidence = {"best_other": scored[0][1], "best_score": round(scored[0][0], 4)}
-            return Assignment(story_id, True, evidence)
+            return Assignment(self.new_story(features), True, _runner_up(scored))
         probability, story_id, row, gap = chosen
         self.add_to(story_id, features)
         merge_threshold = self.model(features.language)["merge_threshold"]
-        merged = [] if settling else [s for p, s, _ in scored[1:] if p >= merge_threshold]
+        merged = [s for p, s, _ in scored[1:] if p >= merge_threshold]
         for other in merged:
             self.merge(other, story_id)
         return Assignment(story_id, False, self._explain(probability, row, features, story_id, gap), merged)

@@ -8,6 +8,7 @@ out and folding in another story keep those sums exact, so no operation rereads 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from kabar.features import ArticleFeatures
@@ -91,17 +92,24 @@ def absorb(story: StoryState, features: ArticleFeatures) -> None:
     _widen_span(story, features.day)
 
 
+def _discount(counts: Counter[str], keys: Iterable[str]) -> None:
+    """Count each key once less, dropping keys no longer counted."""
+    for key in keys:
+        left = counts[key] - 1
+        if left > 0:
+            counts[key] = left
+        else:
+            counts.pop(key, None)
+
+
 def release(story: StoryState, features: ArticleFeatures) -> None:
     """Take an article back out of a story's state (its time span stays as it was)."""
     story.norm_sq = subtract_vector(story.centroid, story.norm_sq, features.vector)
     story.title_norm_sq = subtract_vector(story.title_centroid, story.title_norm_sq, features.title)
     story.mention_norm_sq = subtract_vector(story.mention_centroid, story.mention_norm_sq, features.mentions)
-    story.names.subtract(features.names.keys())
-    story.names = +story.names
-    story.numbers.subtract(features.numbers)
-    story.numbers = +story.numbers
-    story.years.subtract(features.years)
-    story.years = +story.years
+    _discount(story.names, features.names.keys())
+    _discount(story.numbers, features.numbers)
+    _discount(story.years, features.years)
     story.size -= 1
     story.members = [m for m in story.members if m[0] is not features.vector]
     update_core(story)
