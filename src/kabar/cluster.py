@@ -34,6 +34,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,12 @@ EVIDENCE_GROUPS = (
     EvidenceGroup(frozenset({"size"}), lambda f, s: {"size": min(1.0, math.log1p(s.size) / math.log(100))}),
 )
 """How each piece of evidence (FEATURES) is computed; a model's evidence is computed group by group."""
+
+
+@cache
+def evidence_groups(wanted: frozenset[str]) -> tuple[EvidenceGroup, ...]:
+    """The evidence groups that compute some of ``wanted``."""
+    return tuple(group for group in EVIDENCE_GROUPS if not wanted.isdisjoint(group.names))
 
 
 def model_path(language: str) -> Path:
@@ -297,9 +304,8 @@ class StoryClusterer:
         """Evidence that an article belongs to a story, by name: the ``wanted`` ones of FEATURES (a model reads only its
         own, so the others are not computed)."""
         row: dict[str, float] = {}
-        for group in EVIDENCE_GROUPS:
-            if not wanted.isdisjoint(group.names):
-                row.update(group.compute(features, story))
+        for group in evidence_groups(wanted):
+            row.update(group.compute(features, story))
         if "cosine_x_title" in wanted:
             row["cosine_x_title"] = row["cosine"] * row["title_cosine"]
         return row
@@ -317,7 +323,7 @@ class StoryClusterer:
 
     def probability(self, evidence: dict[str, float], model: dict[str, Any]) -> float:
         """The model's probability that the article belongs to the story."""
-        z = model["bias"] + sum(w * evidence[name] for w, name in zip(model["weights"], model["features"], strict=True))
+        z = model["bias"] + sum([w * evidence[name] for w, name in zip(model["weights"], model["features"], strict=True)])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     # decisions -------------------------------------------------------------------------------
@@ -438,7 +444,7 @@ class StoryClusterer:
             return None
         probability, story_id, row = scored[0]
         story = self.stories[story_id]
-        row = {**self.evidence(features, story, EXPLAINED - row.keys()), **row}
+        row = {**self.evidence(features, story, EXPLAINED.difference(row)), **row}
         gap = gap_days(features, story)
         quiet = gap is not None and gap > self.quiet_days
         model = self.model(features.language)
