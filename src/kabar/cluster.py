@@ -222,6 +222,7 @@ class StoryClusterer:
         self.models = _reading(models if models is not None else load_models())
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
+        self.posted: dict[str, dict[tuple[str, int | None], None]] = {}
         self.merged_into: dict[str, str] = {}
         self.next_story = 1
         self.arrivals = 0
@@ -231,6 +232,12 @@ class StoryClusterer:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.models = _reading(self.models)
+        if "posted" not in state:  # saved before postings were tracked per story
+            self.posted = {}
+            for term, by_day in self.postings.items():
+                for day, story_ids in by_day.items():
+                    for story_id in story_ids:
+                        self.posted.setdefault(story_id, {})[(term, day)] = None
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
         """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""
@@ -385,7 +392,7 @@ class StoryClusterer:
             return Assignment(self.new_story(features), True, evidence)
         probability, target, row, gap = chosen
         if alone:
-            del self.stories[story_id]
+            self._drop(story_id)
         self.add_to(target, features)
         return Assignment(target, False, self._explain(probability, row, features, target, gap))
 
@@ -496,8 +503,10 @@ class StoryClusterer:
         absorb(story, features)
         story.touched = self.arrivals
         day = int(features.day) if features.day is not None else None
-        for term in list(features.vector)[: self.index_terms]:
+        posted = self.posted.setdefault(story_id, {})
+        for term in islice(features.vector, self.index_terms):
             self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
+            posted[(term, day)] = None
 
     def remove_from(self, story_id: str, features: ArticleFeatures) -> None:
         """Take an article back out of a story (its time span stays as it was)."""
@@ -509,17 +518,31 @@ class StoryClusterer:
         self.merged_into[source_id] = target_id
 
     def _forget_old(self) -> None:
-        """Every COMPACT_EVERY arrivals drop stories untouched for ``memory_articles`` arrivals."""
+        """Every COMPACT_EVERY arrivals drop stories untouched for ``memory_articles`` arrivals, and their postings."""
         if self.arrivals % COMPACT_EVERY:
             return
         cutoff = self.arrivals - self.memory_articles
         for story_id in [s for s, story in self.stories.items() if story.touched < cutoff]:
-            del self.stories[story_id]
-        self.merged_into = {s: t for s, t in self.merged_into.items() if self._resolve(t) in self.stories}
-        postings: dict[str, dict[int | None, dict[str, None]]] = {}
-        for term, by_day in self.postings.items():
-            for day, story_ids in by_day.items():
-                live = {s: None for s in story_ids if self._resolve(s) in self.stories}
-                if live:
-                    postings.setdefault(term, {})[day] = live
-        self.postings = postings
+            self._drop(story_id)
+        gone = [s for s, t in self.merged_into.items() if self._resolve(t) not in self.stories]
+        self._unindex(gone)
+        for story_id in gone:
+            del self.merged_into[story_id]
+
+    def _drop(self, story_id: str) -> None:
+        """Forget a story and take it out of the index."""
+        del self.stories[story_id]
+        self._unindex([story_id])
+
+    def _unindex(self, story_ids: list[str]) -> None:
+        """Remove the postings made under these story ids."""
+        postings = self.postings
+        for story_id in story_ids:
+            for term, day in self.posted.pop(story_id, {}):
+                by_day = postings[term]
+                bucket = by_day[day]
+                bucket.pop(story_id, None)
+                if not bucket:
+                    del by_day[day]
+                    if not by_day:
+                        del postings[term]
