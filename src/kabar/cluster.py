@@ -229,15 +229,18 @@ class StoryClusterer:
         self.document_frequency: dict[str, int] = {}
         self.unsettled: dict[str, Unsettled] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "posted"}
+
     def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets, the postings per story."""
         self.__dict__.update(state)
         self.models = _reading(self.models)
-        if "posted" not in state:  # saved before postings were tracked per story
-            self.posted = {}
-            for term, by_day in self.postings.items():
-                for day, story_ids in by_day.items():
-                    for story_id in story_ids:
-                        self.posted.setdefault(story_id, {})[(term, day)] = None
+        self.posted = {}
+        for term, by_day in self.postings.items():
+            for day, story_ids in by_day.items():
+                for story_id in story_ids:
+                    self.posted.setdefault(story_id, {})[(term, day)] = None
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
         """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""

@@ -140,14 +140,13 @@ class NearDuplicateIndex:
             self._forget_oldest()
 
     def _forget_oldest(self) -> None:
-        keep = list(self.signatures)[-self.memory_articles :]
-        self.signatures = {article_id: self.signatures[article_id] for article_id in keep}
-        for band in self.buckets:
-            for key, ids in list(band.items()):
-                live = [i for i in ids if i in self.signatures]
-                if live:
-                    band[key] = live
-                else:
+        """Drop all but the latest ``memory_articles`` originals, from the buckets too (only the buckets they are in)."""
+        forget = list(self.signatures)[: len(self.signatures) - self.memory_articles]
+        for article_id in forget:
+            for band, key in zip(self.buckets, self._band_keys(self.signatures.pop(article_id)), strict=True):
+                ids = band[key]
+                ids.remove(article_id)
+                if not ids:
                     del band[key]
 
 
