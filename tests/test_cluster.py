@@ -191,3 +191,31 @@ def test_settles_and_previews_do_not_depend_on_how_the_stream_is_split(stream):
     whole = run(len(stream))
     assert run(29) == whole
     assert whole != _partition(_run(StoryClusterer(), stream)), "settling changed nothing on this stream"
+
+
+def test_evidence_by_default_is_every_feature_and_a_model_s_subset_agrees(stream):
+    clusterer = StoryClusterer()
+    _run(clusterer, stream[:60])
+    features = clusterer.observe(stream[60][1])
+    candidate_ids = clusterer.candidates(features)
+    assert candidate_ids
+    full = clusterer.pair_evidence(features, candidate_ids)
+    assert all(set(row) == set(FEATURES) for row in full)
+    wanted = frozenset(clusterer.model("id")["features"])
+    subset = clusterer.pair_evidence(features, candidate_ids, wanted)
+    assert [set(row) for row in subset] == [wanted] * len(candidate_ids)
+    assert all(row[name] == pytest.approx(whole[name]) for row, whole in zip(subset, full) for name in wanted)
+
+
+def test_forgotten_stories_leave_the_index(stream, monkeypatch):
+    monkeypatch.setattr("kabar.cluster.COMPACT_EVERY", 50)
+    clusterer = StoryClusterer(memory_articles=100)
+    _run(clusterer, stream)
+    live = set(clusterer.stories)
+    assert all(story.touched >= clusterer.arrivals - 150 for story in clusterer.stories.values())
+    assert len(live) < clusterer.next_story - 1 - len(clusterer.merged_into)
+    indexed = {s for by_day in clusterer.postings.values() for ids in by_day.values() for s in ids}
+    assert indexed == set(clusterer.posted)
+    assert {clusterer._resolve(s) for s in indexed} <= live
+    restored = pickle.loads(pickle.dumps(clusterer))
+    assert restored.posted == clusterer.posted

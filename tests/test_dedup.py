@@ -108,3 +108,15 @@ def test_the_engine_does_not_link_a_rewrite_that_keeps_only_part_of_the_text(eng
     path.write_text(json.dumps(original) + "\n" + json.dumps(rewrite) + "\n", encoding="utf-8")
     engine.ingest([path])
     assert engine.store.article("rewrite-1").duplicate_of is None
+
+
+def test_a_bounded_index_forgets_its_oldest_originals_from_every_bucket():
+    rows = [r for r in _sample(120) if len(r["text"].split()) > 150][:40]
+    index = NearDuplicateIndex(memory_articles=10)
+    for row in rows:
+        index.add(row["id"], signature(row["text"]))
+    remembered = set(index.signatures)
+    assert 10 <= len(remembered) <= 12 and rows[-1]["id"] in remembered
+    assert {i for band in index.buckets for ids in band.values() for i in ids} == remembered
+    assert index.find_original(signature(_syndicated(rows[0]["text"])))[0] is None
+    assert index.find_original(signature(_syndicated(rows[-1]["text"])))[0] == rows[-1]["id"]

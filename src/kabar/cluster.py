@@ -321,7 +321,7 @@ class StoryClusterer:
         return row
 
     def pair_evidence(
-        self, features: ArticleFeatures, candidate_ids: list[str], wanted: Collection[str] = FEATURES
+        self, features: ArticleFeatures, candidate_ids: list[str], wanted: frozenset[str] = ALL_EVIDENCE
     ) -> list[dict[str, float]]:
         """The ``wanted`` evidence (see ``evidence``) for an article against each candidate story."""
         stories = self.stories

@@ -30,7 +30,7 @@ NUMBER_RE = re.compile(r"\d(?<!\w\d)\d*(?:[.,]\d+)*\b")
 """Names, dates ("10/9/2019" or a year), years and numbers, each starting at a word boundary. They are written
 first-character-first, the boundary a lookbehind (``\\b\\d`` as ``\\d(?<!\\w\\d)``), so the regex engine skips
 ahead to candidate characters: two to three times faster than a leading ``\\b`` over a 3,000-character lead."""
-VECTOR_TERMS = 40
+VECTOR_TERMS = 60
 """An article vector keeps its sixty heaviest terms: the rest barely move a cosine and cost time and memory."""
 MAX_NAMES = 30
 """Names beyond the first thirty of the lead add cost, not evidence."""
