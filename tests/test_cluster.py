@@ -204,7 +204,7 @@ def test_evidence_by_default_is_every_feature_and_a_model_s_subset_agrees(stream
     wanted = frozenset(clusterer.model("id")["features"])
     subset = clusterer.pair_evidence(features, candidate_ids, wanted)
     assert [set(row) for row in subset] == [wanted] * len(candidate_ids)
-    assert all(row[name] == pytest.approx(whole[name]) for row, whole in zip(subset, full) for name in wanted)
+    assert all(row[name] == pytest.approx(whole[name]) for row, whole in zip(subset, full, strict=True) for name in wanted)
 
 
 def test_forgotten_stories_leave_the_index(stream, monkeypatch):
