@@ -3,6 +3,7 @@
 Runs ``kabar cluster`` on a copy of the set with the ``story`` labels stripped, then scores the output.
 
     python bench/quality.py ../shared/eval/ecbplus/dev.jsonl --shuffle-seed 13
+    python bench/quality.py ../shared/eval/ecbplus/dev.jsonl --shuffle-seed $(seq 100 119)   # mean of 20 shuffles
     python bench/quality.py ../shared/eval/clickid-dev/articles.jsonl --stream-extra ../shared/data/clickid/articles.jsonl
 
 ``--stream-extra`` streams every article of that file published on the labelled set's days (in that
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,34 +44,51 @@ def stream_rows(labelled: list[dict], extra_path: str | None, shuffle_seed: int 
     return rows
 
 
-def main() -> int:
-    """Cluster a labelled set with ``kabar cluster`` and print the scores."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labelled", help="JSONL with a story field")
-    parser.add_argument("--shuffle-seed", type=int, default=None, help="shuffle the stream with this seed")
-    parser.add_argument("--stream-extra", default=None, help="JSONL of unlabelled articles to stream in (same days)")
-    args = parser.parse_args()
-
-    labelled = load(args.labelled)
-    gold = {str(row["id"]): str(row["story"]) for row in labelled}
-    rows = stream_rows(labelled, args.stream_extra, args.shuffle_seed)
+def cluster(rows: list[dict]) -> tuple[dict[str, str], float]:
+    """Run ``kabar cluster`` on rows (labels already stripped): predicted story by id, and seconds taken."""
     with tempfile.TemporaryDirectory() as folder:
         stripped, out = Path(folder) / "input.jsonl", Path(folder) / "out.jsonl"
         stripped.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "kabar", "cluster", str(stripped), "--out", str(out)], check=False)
         elapsed = time.perf_counter() - started
-        predicted = {row["id"]: str(row["story"]) for row in load(str(out))}
-    precision, recall, f1 = bcubed(gold, predicted)
-    _, _, pair_f1 = pairwise(gold, predicted)
-    name = Path(args.labelled).parent.name + "/" + Path(args.labelled).name
-    mode = f" shuffle={args.shuffle_seed}" if args.shuffle_seed is not None else ""
-    mode += f" streamed={len(rows)}" if args.stream_extra else ""
-    print(
-        f"{name}{mode}: {len(gold)} labelled articles, {len(set(gold.values()))} gold stories, "
-        f"{len({predicted.get(i) for i in gold})} predicted; {elapsed:.1f}s"
+        return {row["id"]: str(row["story"]) for row in load(str(out))}, elapsed
+
+
+def main() -> int:
+    """Cluster a labelled set with ``kabar cluster`` and print the scores (per shuffle, and their mean)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("labelled", help="JSONL with a story field")
+    parser.add_argument(
+        "--shuffle-seed", type=int, nargs="+", default=None, help="shuffle the stream with this seed (several: one run each)"
     )
-    print(f"B-cubed P {precision:.4f} R {recall:.4f} F1 {f1:.4f} | pairwise F1 {pair_f1:.4f} | NMI {nmi(gold, predicted):.4f}")
+    parser.add_argument("--stream-extra", default=None, help="JSONL of unlabelled articles to stream in (same days)")
+    args = parser.parse_args()
+
+    labelled = load(args.labelled)
+    gold = {str(row["id"]): str(row["story"]) for row in labelled}
+    name = Path(args.labelled).parent.name + "/" + Path(args.labelled).name
+    scores = []
+    for seed in args.shuffle_seed or [None]:
+        rows = stream_rows(labelled, args.stream_extra, seed)
+        predicted, elapsed = cluster(rows)
+        precision, recall, f1 = bcubed(gold, predicted)
+        _, _, pair_f1 = pairwise(gold, predicted)
+        mode = f" shuffle={seed}" if seed is not None else ""
+        mode += f" streamed={len(rows)}" if args.stream_extra else ""
+        print(
+            f"{name}{mode}: {len(gold)} labelled articles, {len(set(gold.values()))} gold stories, "
+            f"{len({predicted.get(i) for i in gold})} predicted; {elapsed:.1f}s"
+        )
+        print(
+            f"B-cubed P {precision:.4f} R {recall:.4f} F1 {f1:.4f} | pairwise F1 {pair_f1:.4f} | NMI {nmi(gold, predicted):.4f}"
+        )
+        scores.append(f1)
+    if len(scores) > 1:
+        print(
+            f"B-cubed F1 over {len(scores)} shuffles: mean {statistics.mean(scores):.4f}, "
+            f"min {min(scores):.4f}, max {max(scores):.4f}"
+        )
     return 0
 
 
