@@ -41,7 +41,7 @@ from typing import Any
 
 from kabar.features import MENTION_TERMS, VECTOR_TERMS, ArticleFeatures, prior, weigh
 from kabar.model import Assignment
-from kabar.story_state import StoryState, absorb, copy_story, dot, fold, release
+from kabar.story_state import MEMBERS, StoryState, absorb, copy_story, dot, fold, release
 
 MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_LANGUAGE = "id"
@@ -193,6 +193,11 @@ def _reading(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {language: {**model, "wanted": frozenset(model["features"])} for language, model in models.items()}
 
 
+def _kept_members(models: dict[str, dict[str, Any]]) -> int:
+    """How many latest members a story keeps: MEMBERS when some model reads their evidence, else none (less memory)."""
+    return MEMBERS if any(not MEMBER_FEATURES.isdisjoint(model["features"]) for model in models.values()) else 0
+
+
 class StoryClusterer:
     """Online story clusterer: indexed candidates, a learned join-or-new decision, merges.
 
@@ -220,6 +225,7 @@ class StoryClusterer:
         self.settle_every = settle_every
         self.settle_sweeps = settle_sweeps
         self.models = _reading(models if models is not None else load_models())
+        self.kept_members = _kept_members(self.models)
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
         self.posted: dict[str, dict[tuple[str, int | None], None]] = {}
@@ -230,12 +236,13 @@ class StoryClusterer:
         self.unsettled: dict[str, Unsettled] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: value for name, value in self.__dict__.items() if name != "posted"}
+        return {name: value for name, value in self.__dict__.items() if name not in ("posted", "kept_members")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets, the postings per story."""
         self.__dict__.update(state)
         self.models = _reading(self.models)
+        self.kept_members = _kept_members(self.models)
         self.posted = {}
         for term, by_day in self.postings.items():
             for day, story_ids in by_day.items():
@@ -423,14 +430,14 @@ class StoryClusterer:
                     continue
                 editable(own_id)
                 self.remove_from(own_id, unsettled.features)
-                features = self.weigh(unsettled.features)
+                features = unsettled.features
                 best = self._pick(features, self._rank(features), settling=True)
                 if best is not None:
                     probability, story_id, evidence, gap = best
-                    absorb(editable(story_id), features)
+                    absorb(editable(story_id), features, self.kept_members)
                     decisions[key] = Assignment(story_id, False, self._explain(probability, evidence, features, story_id, gap))
                 elif self.stories[own_id].size == 0:
-                    absorb(self.stories[own_id], features)
+                    absorb(self.stories[own_id], features, self.kept_members)
                     decisions[key] = Assignment(own_id, True)
                 else:
                     decisions[key] = Assignment(f"{own_id}.{len(decisions)}", True)
@@ -503,7 +510,7 @@ class StoryClusterer:
     def add_to(self, story_id: str, features: ArticleFeatures) -> None:
         """Add an article to a story: centroids, names, numbers, time span and the index."""
         story = self.stories[story_id]
-        absorb(story, features)
+        absorb(story, features, self.kept_members)
         story.touched = self.arrivals
         day = int(features.day) if features.day is not None else None
         posted = self.posted.setdefault(story_id, {})

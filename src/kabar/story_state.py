@@ -77,8 +77,9 @@ def _widen_span(story: StoryState, day: float | None) -> None:
         story.last_day = day if story.last_day is None else max(story.last_day, day)
 
 
-def absorb(story: StoryState, features: ArticleFeatures) -> None:
-    """Add an article's vectors, names, numbers, years and day to a story's state."""
+def absorb(story: StoryState, features: ArticleFeatures, keep_members: int = MEMBERS) -> None:
+    """Add an article's vectors, names, numbers, years and day to a story's state (and its vectors to the story's
+    ``keep_members`` latest members: none when no model reads them)."""
     story.norm_sq = add_vector(story.centroid, story.norm_sq, features.vector)
     story.title_norm_sq = add_vector(story.title_centroid, story.title_norm_sq, features.title)
     story.mention_norm_sq = add_vector(story.mention_centroid, story.mention_norm_sq, features.mentions)
@@ -88,7 +89,8 @@ def absorb(story: StoryState, features: ArticleFeatures) -> None:
     story.years.update(features.years)
     story.size += 1
     update_core(story)
-    story.members = [*story.members[-(MEMBERS - 1) :], (features.vector, features.title)]
+    if keep_members:
+        story.members = [*story.members, (features.vector, features.title)][-keep_members:]
     _widen_span(story, features.day)
 
 
