@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kabar.cluster import FEATURES, StoryClusterer, load_models
+from kabar.cluster import FEATURES, StoryClusterer, StoryRecord, load_models
 from kabar.extract import extract
 from kabar.features import ArticleFeatures, article_features
 from kabar.read import read_paths
@@ -219,3 +219,34 @@ def test_forgotten_stories_leave_the_index(stream, monkeypatch):
     assert {clusterer._resolve(s) for s in indexed} <= live
     restored = pickle.loads(pickle.dumps(clusterer))
     assert restored.posted == clusterer.posted
+    assert _buckets(restored) == _buckets(clusterer)
+
+
+def _buckets(clusterer: StoryClusterer) -> dict[tuple, list[str]]:
+    """Every posting bucket of the index with its stories in order (the order candidates break ties in)."""
+    return {(term, day): list(ids) for term, by_day in clusterer.postings.items() for day, ids in by_day.items()}
+
+
+def test_a_clusterer_restored_from_its_saved_changes_goes_on_as_if_never_stopped(stream, monkeypatch):
+    monkeypatch.setattr("kabar.cluster.COMPACT_EVERY", 50)
+    uninterrupted = StoryClusterer(memory_articles=100)
+    whole = _run(uninterrupted, stream)
+    clusterer = StoryClusterer(memory_articles=100)
+    saved: dict[str, StoryRecord] = {}
+    assigned: dict[str, str] = {}
+    forgotten = 0
+    for start in range(0, len(stream), 37):
+        for article_id, features in stream[start : start + 37]:
+            assigned[article_id] = clusterer.assign(article_id, features).story_id
+        state, changes = pickle.loads(pickle.dumps(clusterer.take_changes()))
+        for story_id, record in changes.items():
+            if record is None:
+                forgotten += 1
+                saved.pop(story_id, None)
+            else:
+                saved[story_id] = record
+        clusterer = StoryClusterer.restore(state, saved.items())
+    assert forgotten > 0
+    assert {a: clusterer._resolve(s) for a, s in assigned.items()} == whole
+    assert clusterer.stories.keys() == uninterrupted.stories.keys()
+    assert _buckets(clusterer) == _buckets(uninterrupted)

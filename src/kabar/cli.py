@@ -12,8 +12,7 @@ from typing import Any
 
 from kabar.engine import Kabar
 from kabar.read import read_paths
-from kabar.store import SQLiteStore
-from kabar.store.sqlite import StoreError
+from kabar.store import SQLiteStore, StoreError
 
 
 def _print_json(value: Any) -> None:

@@ -32,7 +32,7 @@ import heapq
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
@@ -79,6 +79,15 @@ COMPACT_EVERY = 5000
 
 
 @dataclass(slots=True)
+class StoryRecord:
+    """What the clusterer persists of one story id: its state (None once merged into another) and its postings
+    ((term, day) → the order they were made in)."""
+
+    story: StoryState | None
+    posted: dict[tuple[str, int | None], int]
+
+
+@dataclass(slots=True)
 class Unsettled:
     """An article that arrived since the last settle: its weighed features, its story and whether it joined it surely."""
 
@@ -90,6 +99,11 @@ class Unsettled:
 def _cosine(vector: dict[str, float], centroid: dict[str, float], norm_sq: float) -> float:
     """Cosine of a unit vector with a centroid whose squared norm is ``norm_sq``."""
     return dot(vector, centroid) / math.sqrt(norm_sq) if norm_sq > 0 else 0.0
+
+
+def _day_order(day: int | None) -> tuple[bool, int]:
+    """Posting days in order, undated last."""
+    return day is None, day or 0
 
 
 def _runner_up(scored: list[tuple[float, str, dict[str, float]]]) -> dict[str, Any]:
@@ -228,7 +242,9 @@ class StoryClusterer:
         self.kept_members = _kept_members(self.models)
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
-        self.posted: dict[str, dict[tuple[str, int | None], None]] = {}
+        self.posted: dict[str, dict[tuple[str, int | None], int]] = {}
+        self.postings_made = 0
+        self.changed: set[str] = set()
         self.merged_into: dict[str, str] = {}
         self.next_story = 1
         self.arrivals = 0
@@ -236,18 +252,46 @@ class StoryClusterer:
         self.unsettled: dict[str, Unsettled] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: value for name, value in self.__dict__.items() if name not in ("posted", "kept_members")}
+        return {name: value for name, value in self.__dict__.items() if name not in ("postings", "kept_members", "changed")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets, the postings per story."""
+        """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets and the index, whose
+        postings go back in the order they were made (so candidates rank ties as before)."""
         self.__dict__.update(state)
         self.models = _reading(self.models)
         self.kept_members = _kept_members(self.models)
-        self.posted = {}
-        for term, by_day in self.postings.items():
-            for day, story_ids in by_day.items():
-                for story_id in story_ids:
-                    self.posted.setdefault(story_id, {})[(term, day)] = None
+        self.changed = set()
+        self.postings = {}
+        made = sorted((seq, term, day, story_id) for story_id, keys in self.posted.items() for (term, day), seq in keys.items())
+        for _, term, day, story_id in made:
+            self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
+
+    def take_changes(self) -> tuple[dict[str, Any], dict[str, StoryRecord | None]]:
+        """The state but the stories (settings, frequencies, articles not settled yet: small), and each story changed
+        since the last call with its postings (None: forgotten). Persisting both after every batch keeps a copy of
+        the clusterer at the cost of what the batch changed; ``restore`` rebuilds it."""
+        state = self.__getstate__()
+        del state["stories"], state["posted"]
+        changes: dict[str, StoryRecord | None] = {}
+        for story_id in self.changed:
+            story, posted = self.stories.get(story_id), self.posted.get(story_id)
+            changes[story_id] = None if story is None and posted is None else StoryRecord(story, posted or {})
+        self.changed = set()
+        return state, changes
+
+    @classmethod
+    def restore(cls, state: dict[str, Any], records: Iterable[tuple[str, StoryRecord]]) -> StoryClusterer:
+        """The clusterer saved by ``take_changes``: its state and the latest record of every story."""
+        clusterer = cls.__new__(cls)
+        stories: dict[str, StoryState] = {}
+        posted: dict[str, dict[tuple[str, int | None], int]] = {}
+        for story_id, record in records:
+            if record.story is not None:
+                stories[story_id] = record.story
+            if record.posted:
+                posted[story_id] = record.posted
+        clusterer.__setstate__({**state, "stories": stories, "posted": posted})
+        return clusterer
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
         """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""
@@ -301,7 +345,7 @@ class StoryClusterer:
             by_day = self.postings.get(term)
             if by_day is None:
                 continue
-            days = by_day.values() if window is None else [by_day[d] for d in window if d in by_day]
+            days = [by_day[d] for d in (window or sorted(by_day, key=_day_order)) if d in by_day]
             for story_ids in days:
                 for story_id in story_ids:
                     if story_id in merged:
@@ -512,20 +556,25 @@ class StoryClusterer:
         story = self.stories[story_id]
         absorb(story, features, self.kept_members)
         story.touched = self.arrivals
+        self.changed.add(story_id)
         day = int(features.day) if features.day is not None else None
         posted = self.posted.setdefault(story_id, {})
         for term in islice(features.vector, self.index_terms):
-            self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
-            posted[(term, day)] = None
+            if (term, day) not in posted:
+                self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
+                posted[(term, day)] = self.postings_made
+                self.postings_made += 1
 
     def remove_from(self, story_id: str, features: ArticleFeatures) -> None:
         """Take an article back out of a story (its time span stays as it was)."""
         release(self.stories[story_id], features)
+        self.changed.add(story_id)
 
     def merge(self, source_id: str, target_id: str) -> None:
         """Fold story ``source_id`` into ``target_id``; the index keeps pointing at the source, resolved on read."""
         fold(self.stories[target_id], self.stories.pop(source_id))
         self.merged_into[source_id] = target_id
+        self.changed.update((source_id, target_id))
 
     def _forget_old(self) -> None:
         """Every COMPACT_EVERY arrivals drop stories untouched for ``memory_articles`` arrivals, and their postings."""
@@ -547,6 +596,7 @@ class StoryClusterer:
     def _unindex(self, story_ids: list[str]) -> None:
         """Remove the postings made under these story ids."""
         postings = self.postings
+        self.changed.update(story_ids)
         for story_id in story_ids:
             for term, day in self.posted.pop(story_id, {}):
                 by_day = postings[term]

@@ -15,6 +15,7 @@ in every process; the index pickles as one array of signatures and rebuilds its 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -96,6 +97,7 @@ class NearDuplicateIndex:
         self.memory_articles = memory_articles
         self.signatures: dict[str, np.ndarray] = {}
         self.buckets: list[dict[int, list[str]]] = [{} for _ in range(NUM_PERM // BAND_ROWS)]
+        self.changed: dict[str, None] = {}
 
     def __getstate__(self) -> dict:
         ids = list(self.signatures)
@@ -106,6 +108,23 @@ class NearDuplicateIndex:
         self.__init__(state["threshold"], state["memory_articles"])
         for article_id, sig in zip(state["ids"], state["signatures"], strict=True):
             self.add(article_id, sig)
+        self.changed = {}
+
+    def take_changes(self) -> tuple[dict[str, float], dict[str, np.ndarray | None]]:
+        """The settings, and the signatures added since the last call (None: forgotten) in the order they came;
+        ``restore`` rebuilds the index from the settings and every signature kept, in that order."""
+        changes = {article_id: self.signatures.get(article_id) for article_id in self.changed}
+        self.changed = {}
+        return {"threshold": self.threshold, "memory_articles": self.memory_articles}, changes
+
+    @classmethod
+    def restore(cls, settings: dict[str, float], signatures: Iterable[tuple[str, np.ndarray]]) -> NearDuplicateIndex:
+        """The index saved by ``take_changes``."""
+        index = cls(settings["threshold"], int(settings["memory_articles"]))
+        for article_id, sig in signatures:
+            index.add(article_id, sig)
+        index.changed = {}
+        return index
 
     @staticmethod
     def _band_keys(sig: np.ndarray) -> list[int]:
@@ -134,6 +153,7 @@ class NearDuplicateIndex:
         if sig is None or article_id in self.signatures:
             return
         self.signatures[article_id] = sig
+        self.changed[article_id] = None
         for band, key in zip(self.buckets, self._band_keys(sig), strict=True):
             band.setdefault(key, []).append(article_id)
         if len(self.signatures) > self.memory_articles * 1.25:
@@ -143,6 +163,7 @@ class NearDuplicateIndex:
         """Drop all but the latest ``memory_articles`` originals, from the buckets too (only the buckets they are in)."""
         forget = list(self.signatures)[: len(self.signatures) - self.memory_articles]
         for article_id in forget:
+            self.changed[article_id] = None
             for band, key in zip(self.buckets, self._band_keys(self.signatures.pop(article_id)), strict=True):
                 ids = band[key]
                 ids.remove(article_id)

@@ -38,17 +38,19 @@ from kabar.extract.furniture import OutletFurniture
 from kabar.features import ArticleFeatures, article_features
 from kabar.model import Article, Assignment, RawDocument
 from kabar.read import read_paths
-from kabar.store import Store, StoryFilter, open_store
+from kabar.store import Store, StoreError, StoryFilter, open_store
 from kabar.store.base import article_search_terms
 from kabar.summarise import outlet_label, summarise
 
 BATCH_SIZE = 1000
 """Articles per transaction: large enough to amortise saving the stage state, small enough to lose little."""
-STATE_NAME = "stages-v4"
-"""Snapshot of the stages' state; the batches since are in a journal (LOG_NAME) replayed on open."""
-LOG_NAME = "stages-v4-log"
-SNAPSHOT_EVERY = 20
-"""Batches between snapshots: each batch stores only its own articles' stage inputs, so saving does not grow with the store."""
+STATE_NAME = "stages-v5"
+"""The stages' state but the stories and signatures, which are rows (STORY_ROWS, SIGNATURE_ROWS) written when they change,
+so each batch saves what it changed, not the whole state."""
+STORY_ROWS = "story"
+SIGNATURE_ROWS = "signature"
+OLD_STATE_NAMES = ("stages-v4", "stages-v3")
+"""States of earlier kabar versions, which this one does not read: ``kabar recluster`` rebuilds the stories."""
 WORKERS = min(4, os.cpu_count() or 1)
 """Processes preparing documents beside this one; with a single core everything runs here."""
 PARALLEL_MIN_DOCUMENTS = 2000
@@ -190,15 +192,27 @@ class Kabar:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        blob = store.load_state(STATE_NAME)
-        self.state: StageState = pickle.loads(blob) if blob else StageState(StoryClusterer(), NearDuplicateIndex())
-        self.journal: list[tuple[str, Any, Any]] = []
-        self.logged_batches = int(store.load_state(LOG_NAME) or b"0")
-        for batch in range(self.logged_batches):
-            for article_id, signature, features in pickle.loads(store.load_state(f"{LOG_NAME}-{batch}")):
-                self.state.deduper.add(article_id, signature)
-                self.state.clusterer.assign(article_id, features)
+        self._state: StageState | None = None
         self.furniture = OutletFurniture(store)
+
+    @property
+    def state(self) -> StageState:
+        """The stages' state, read from the store when first needed (reading stories does not need it)."""
+        if self._state is None:
+            self._state = self._load_state()
+        return self._state
+
+    def _load_state(self) -> StageState:
+        blob = self.store.load_state(STATE_NAME)
+        if blob is None:
+            if any(self.store.load_state(name) for name in OLD_STATE_NAMES):
+                raise StoreError("this store's stories were clustered by an older kabar: run `kabar recluster` first")
+            return StageState(StoryClusterer(), NearDuplicateIndex())
+        clusterer_state, deduper_settings = pickle.loads(blob)
+        records = ((key, pickle.loads(value)) for key, value in self.store.load_state_rows(STORY_ROWS))
+        signatures = ((key, np.frombuffer(value, dtype=np.uint32)) for key, value in self.store.load_state_rows(SIGNATURE_ROWS))
+        deduper = NearDuplicateIndex.restore(deduper_settings, signatures)
+        return StageState(StoryClusterer.restore(clusterer_state, records), deduper)
 
     @classmethod
     def open(cls, location: str | Path = "kabar.db") -> Kabar:
@@ -312,17 +326,14 @@ class Kabar:
         used, now = known.get(outlet, frozenset()), self.furniture.known.get(outlet, frozenset())
         return used is now or used == now or all((key in used) == (key in now) for key in asked)
 
-    def _save_state(self, snapshot: bool = False) -> None:
-        """Persist this batch's journal of stage inputs, or a full snapshot every SNAPSHOT_EVERY batches."""
-        if snapshot or self.logged_batches + 1 >= SNAPSHOT_EVERY:
-            self.store.save_state(STATE_NAME, pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
-            self.logged_batches = 0
-        else:
-            journal = pickle.dumps(self.journal, protocol=pickle.HIGHEST_PROTOCOL)
-            self.store.save_state(f"{LOG_NAME}-{self.logged_batches}", journal)
-            self.logged_batches += 1
-        self.store.save_state(LOG_NAME, str(self.logged_batches).encode())
-        self.journal.clear()
+    def _save_state(self) -> None:
+        """Persist what the stages changed since the last save (in the batch's transaction)."""
+        clusterer_state, stories = self.state.clusterer.take_changes()
+        deduper_settings, signatures = self.state.deduper.take_changes()
+        self.store.save_state(STATE_NAME, pickle.dumps((clusterer_state, deduper_settings), protocol=pickle.HIGHEST_PROTOCOL))
+        rows = {key: None if record is None else pickle.dumps(record, pickle.HIGHEST_PROTOCOL) for key, record in stories.items()}
+        self.store.save_state_rows(STORY_ROWS, rows)
+        self.store.save_state_rows(SIGNATURE_ROWS, {k: None if s is None else s.tobytes() for k, s in signatures.items()})
 
     def _ingest_one(self, document: RawDocument, prepared: Prepared | None, on_problem: Callable[[str, str], None]) -> Outcome:
         input_id = str(document.hints["id"]) if document.hints.get("id") not in (None, "") else None
@@ -357,7 +368,6 @@ class Kabar:
             return
         self.state.deduper.add(article.id, signature)
         assignment = self.state.clusterer.assign(article.id, features)
-        self.journal.append((article.id, signature, features))
         article.story_id = assignment.story_id
         article.evidence = assignment.evidence
         for merged in assignment.merged:
@@ -378,9 +388,7 @@ class Kabar:
     def recluster(self) -> int:
         """Forget all stories and re-run dedup and clustering over the stored articles in publication order."""
         articles = sorted(self.store.articles(), key=lambda a: a.published_at or "")
-        self.state = StageState(StoryClusterer(), NearDuplicateIndex())
-        self.journal.clear()
-        self.logged_batches = 0
+        self._state = StageState(StoryClusterer(), NearDuplicateIndex())
         with self.store.transaction():
             self.store.clear_derived()
             for article in articles:
@@ -388,7 +396,7 @@ class Kabar:
                 self._assign(article, article_signature(article), article_features(article))
                 self.store.update_assignment(article)
             self._place(self.state.clusterer.preview(), final=False)
-            self._save_state(snapshot=True)
+            self._save_state()
         return len(self.store.story_rows())
 
     def why(self, story_id: str) -> dict[str, Any]:

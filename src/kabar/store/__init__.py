@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kabar.store.base import Store, StoryFilter
+from kabar.store.base import Store, StoreError, StoryFilter
 from kabar.store.sqlite import SQLiteStore
 
 
@@ -13,4 +13,4 @@ def open_store(location: str) -> Store:
     return SQLiteStore(location)
 
 
-__all__ = ["SQLiteStore", "Store", "StoryFilter", "open_store"]
+__all__ = ["SQLiteStore", "Store", "StoreError", "StoryFilter", "open_store"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +17,10 @@ from kabar.textproc import hash_words
 def article_search_terms(article: Article) -> str:
     """The stemmed words an article is found by in full-text search: ``index_terms`` of its title and text."""
     return index_terms_of(hash_words(article.title) + hash_words(article.text), article.language or "id")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used (wrong schema version, not a kabar store, state of an older kabar, …)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -132,6 +136,14 @@ class Store(ABC):
     @abstractmethod
     def load_state(self, name: str) -> bytes | None:
         """A stage's serialised state, or None."""
+
+    @abstractmethod
+    def save_state_rows(self, kind: str, rows: Mapping[str, bytes | None]) -> None:
+        """Persist a stage's state kept as many keyed rows of one ``kind``: write each row, delete those given None."""
+
+    @abstractmethod
+    def load_state_rows(self, kind: str) -> list[tuple[str, bytes]]:
+        """All rows of one kind of stage state, as (key, value), in the order they were first written."""
 
     @abstractmethod
     def clear_derived(self) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from kabar.model import Article
 from kabar.search import index_terms
-from kabar.store.base import Store, StoryFilter, article_search_terms
+from kabar.store.base import Store, StoreError, StoryFilter, article_search_terms
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS story_merges (
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS state_rows (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS outlet_articles (outlet TEXT PRIMARY KEY, n_articles INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outlet_lines (
     outlet TEXT NOT NULL,
@@ -125,10 +126,6 @@ def _story_conditions(filters: StoryFilter | None) -> tuple[str, str, list[Any]]
         having.append("COUNT(*) >= ?")
         params.append(filters.min_articles)
     return "".join(f" AND {clause}" for clause in where), (" HAVING " + " AND ".join(having)) if having else "", params
-
-
-class StoreError(RuntimeError):
-    """The store file cannot be used (wrong schema version, not a kabar store, …)."""
 
 
 class SQLiteStore(Store):
@@ -367,6 +364,14 @@ class SQLiteStore(Store):
         row = self.db.execute("SELECT value FROM state WHERE name=?", (name,)).fetchone()
         return row[0] if row else None
 
+    def save_state_rows(self, kind: str, rows: Mapping[str, bytes | None]) -> None:
+        written = [(kind, key, value) for key, value in rows.items() if value is not None]
+        self.db.executemany("DELETE FROM state_rows WHERE kind=? AND key=?", [(kind, k) for k, v in rows.items() if v is None])
+        self.db.executemany("INSERT OR REPLACE INTO state_rows VALUES (?, ?, ?)", written)
+
+    def load_state_rows(self, kind: str) -> list[tuple[str, bytes]]:
+        return self.db.execute("SELECT key, value FROM state_rows WHERE kind=? ORDER BY rowid", (kind,)).fetchall()
+
     def clear_derived(self) -> None:
         with self.transaction():
             self.db.execute("UPDATE articles SET story_id=NULL, evidence=NULL, duplicate_of=NULL")
@@ -374,6 +379,7 @@ class SQLiteStore(Store):
             self.db.execute("DELETE FROM story_search")
             self.db.execute("DELETE FROM story_merges")
             self.db.execute("DELETE FROM state")
+            self.db.execute("DELETE FROM state_rows")
 
     def close(self) -> None:
         self.db.close()
