@@ -15,6 +15,9 @@ from kabar.features import ArticleFeatures
 
 MEMBERS = 4
 """A story keeps its last four articles' vectors for nearest-member evidence."""
+CENTROID_TERMS = 300
+"""A centroid keeps its heaviest terms only, trimmed back to this many when it has twice as many: the tail of a big
+story's centroid (hundreds of articles, thousands of terms) barely moves a cosine, yet costs time, memory and space."""
 
 
 @dataclass(slots=True)
@@ -46,23 +49,40 @@ def dot(vector: dict[str, float], other: dict[str, float]) -> float:
 
 
 def add_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
-    """Add a vector to a centroid in place; return the centroid's new squared norm."""
+    """Add a vector to a centroid in place (trimming it to its CENTROID_TERMS heaviest terms when it has grown to twice
+    that); return the centroid's new squared norm."""
     new_norm_sq = norm_sq + 2 * dot(vector, centroid) + sum(w * w for w in vector.values())
     for term, weight in vector.items():
         centroid[term] = centroid.get(term, 0.0) + weight
+    if len(centroid) > 2 * CENTROID_TERMS:
+        return _trim(centroid)
     return new_norm_sq
 
 
+def _trim(centroid: dict[str, float]) -> float:
+    """Keep a centroid's CENTROID_TERMS heaviest terms (ties by term, so the result does not depend on dict order); return
+    its squared norm."""
+    kept = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))[:CENTROID_TERMS]
+    centroid.clear()
+    centroid.update(kept)
+    return sum(w * w for _, w in kept)
+
+
 def subtract_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str, float]) -> float:
-    """Subtract a vector from a centroid in place; return the centroid's new squared norm."""
-    new_norm_sq = norm_sq - 2 * dot(vector, centroid) + sum(w * w for w in vector.values())
+    """Subtract a vector from a centroid in place (terms trimmed from the centroid stay out, no weight goes below zero);
+    return the centroid's new squared norm."""
     for term, weight in vector.items():
-        left = centroid.get(term, 0.0) - weight
-        if abs(left) < 1e-9:
-            centroid.pop(term, None)
+        held = centroid.get(term)
+        if held is None:
+            continue
+        left = held - weight
+        if left < 1e-9:  # all of it, or more: a trimmed term added back since holds less than the vector brought
+            del centroid[term]
+            norm_sq -= held * held
         else:
             centroid[term] = left
-    return max(0.0, new_norm_sq)
+            norm_sq += left * left - held * held
+    return max(0.0, norm_sq)
 
 
 def update_core(story: StoryState) -> None:
