@@ -1,10 +1,12 @@
-"""Story state sums: centroids stay exact under add and subtract, and big centroids keep only their heaviest terms."""
+"""Story state sums: centroids stay exact under add and subtract; big stories keep only their heaviest terms and names."""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 
-from kabar.story_state import CENTROID_TERMS, add_vector, subtract_vector
+from kabar.features import ArticleFeatures
+from kabar.story_state import CENTROID_TERMS, STORY_NAMES, StoryState, absorb, add_vector, subtract_vector
 
 
 def _unit(words: list[str]) -> dict[str, float]:
@@ -41,3 +43,15 @@ def test_a_big_story_s_centroid_keeps_its_heaviest_terms_with_an_exact_norm():
     norm_sq = subtract_vector(centroid, norm_sq, _unit(["kpk", "revisi", "dpr", "undang", "pimpinan", "w0_1", "w0_2"]))
     assert min(centroid.values()) > 0
     assert math.isclose(norm_sq, _norm_sq(centroid))
+
+
+def test_a_big_story_keeps_its_most_frequent_names_and_their_weights():
+    story = StoryState()
+    for article in range(3 * STORY_NAMES):
+        # two names in every article, one of their own in each
+        names = {"joko widodo": 6.0, "revisi uu kpk": 8.0, f"saksi {article}": 9.0}
+        absorb(story, ArticleFeatures(Counter(), Counter(), names, frozenset(), frozenset(), None, "id"))
+        assert len(story.names) <= 2 * STORY_NAMES
+    assert story.names["joko widodo"] == story.names["revisi uu kpk"] == 3 * STORY_NAMES
+    assert story.core_names == {"joko widodo": 6.0, "revisi uu kpk": 8.0}
+    assert story.name_weights.keys() == story.names.keys()

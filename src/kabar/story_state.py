@@ -18,6 +18,9 @@ MEMBERS = 4
 CENTROID_TERMS = 300
 """A centroid keeps its heaviest terms only, trimmed back to this many when it has twice as many: the tail of a big
 story's centroid (hundreds of articles, thousands of terms) barely moves a cosine, yet costs time, memory and space."""
+STORY_NAMES = 200
+"""A story keeps its most frequent names only, trimmed back to this many when it has twice as many: a big story's names
+(thousands, most seen once) were most of its saved state."""
 
 
 @dataclass(slots=True)
@@ -86,7 +89,12 @@ def subtract_vector(centroid: dict[str, float], norm_sq: float, vector: dict[str
 
 
 def update_core(story: StoryState) -> None:
-    """Names in at least half of a story's articles, with their weights: what the story is about."""
+    """Names in at least half of a story's articles, with their weights: what the story is about (and a story with
+    more than twice STORY_NAMES names keeps its STORY_NAMES most frequent, ties by name)."""
+    if len(story.names) > 2 * STORY_NAMES:
+        kept = sorted(story.names.items(), key=lambda item: (-item[1], item[0]))[:STORY_NAMES]
+        story.names = Counter(dict(kept))
+        story.name_weights = {name: story.name_weights[name] for name, _ in kept}
     story.core_names = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
     story.core_weight = sum(story.core_names.values()) or 1.0
 
