@@ -119,8 +119,9 @@ def gap_days(features: ArticleFeatures, story: StoryState) -> float | None:
 
 
 def _share(weights: dict[str, float], other: Collection[str], total: float) -> float:
-    """The share of ``total`` weight held by the keys of ``weights`` also in ``other`` (summed exactly: set order varies)."""
-    return math.fsum([weights[key] for key in weights.keys() & other]) / total if total else 0.0
+    """The share of ``total`` weight held by the keys of ``weights`` also in ``other`` (``weights`` is the small side: an
+    article's names, or a story's core names)."""
+    return math.fsum([weight for key, weight in weights.items() if key in other]) / total if total else 0.0
 
 
 def _member_evidence(features: ArticleFeatures, story: StoryState) -> dict[str, float]:
