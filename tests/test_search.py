@@ -83,3 +83,21 @@ def test_merged_and_recomputed_stories_leave_no_stale_index_rows(engine, seeds_d
     engine.recluster()
     engine.refresh()
     assert engine.store.db.execute("SELECT COUNT(*) FROM story_search").fetchone()[0] == engine.store.count_stories()
+
+
+def test_rebuilding_the_index_replaces_it_whichever_kind_of_table_holds_it(tmp_path, seeds_dir):
+    path = tmp_path / "store.db"
+    with kabar.open(path) as engine:
+        engine.ingest([seeds_dir])
+        for _ in range(2):
+            engine.store.rebuild_search_index()
+            assert engine.store.search_articles(match_expression("roket"))[0] == 5
+    db = sqlite3.connect(path)  # the article index as an earlier kabar wrote it: its terms stored as well
+    db.execute("DROP TABLE article_search")
+    db.execute("CREATE VIRTUAL TABLE article_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2')")
+    db.commit()
+    db.close()
+    with kabar.open(path) as engine:
+        for _ in range(2):
+            engine.store.rebuild_search_index()
+            assert engine.store.search_articles(match_expression("roket"))[0] == 5

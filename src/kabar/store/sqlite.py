@@ -61,11 +61,12 @@ CREATE TABLE IF NOT EXISTS outlet_lines (
     PRIMARY KEY (outlet, line)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS outlet_lines_count ON outlet_lines(outlet, n_articles);
-CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(terms, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5(terms, tokenize='unicode61 remove_diacritics 2');
 """
 SEARCH_TABLES = ("article_search", "story_search")
-"""FTS5 indexes of stemmed words (see kabar.search); rowid is articles.seq and stories.rowid."""
+"""FTS5 indexes of stemmed words (see kabar.search); rowid is articles.seq and stories.rowid. The article index is
+contentless (its terms are not stored a second time, about 1 KB per article): rows are only ever added, or all cleared."""
 ARTICLE_COLUMNS = (
     "id",
     "content_hash",
@@ -321,11 +322,19 @@ class SQLiteStore(Store):
         self.db.execute("DELETE FROM story_search WHERE rowid=?", (rowid,))
         self.db.execute("INSERT INTO story_search (rowid, terms) VALUES (?, ?)", (rowid, index_terms("\n".join(parts))))
 
+    def _clear_search_table(self, table: str) -> None:
+        """Empty an FTS5 table: a contentless one (``content=''``) takes no DELETE, only its 'delete-all' command."""
+        sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name=?", (table,)).fetchone()[0]
+        if "content=''" in sql.replace(" ", ""):
+            self.db.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+        else:
+            self.db.execute(f"DELETE FROM {table}")
+
     def rebuild_search_index(self) -> None:
         """Re-index every article and analysed story: for stores written before search existed."""
         with self.transaction():
             for table in SEARCH_TABLES:
-                self.db.execute(f"DELETE FROM {table}")
+                self._clear_search_table(table)
             for article in self.articles():
                 self._index_article(article)
             for story_id, data in self.db.execute("SELECT id, data FROM stories WHERE data IS NOT NULL").fetchall():
