@@ -7,6 +7,7 @@ out and folding in another story keep those sums exact, so no operation rereads 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -96,7 +97,19 @@ def update_core(story: StoryState) -> None:
         story.names = Counter(dict(kept))
         story.name_weights = {name: story.name_weights[name] for name, _ in kept}
     story.core_names = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
-    story.core_weight = sum(story.core_names.values()) or 1.0
+    story.core_weight = math.fsum(story.core_names.values()) or 1.0
+
+
+def _grow_core(story: StoryState, names: Iterable[str]) -> None:
+    """``update_core`` after one more article with these names: only they can join the core, only core names can leave."""
+    if len(story.names) > 2 * STORY_NAMES:
+        update_core(story)
+        return
+    counts, weights, size = story.names, story.name_weights, story.size
+    core = {n: weights[n] for n in story.core_names if counts[n] * 2 >= size}
+    core.update((n, weights[n]) for n in names if counts[n] * 2 >= size)
+    story.core_names = core
+    story.core_weight = math.fsum(core.values()) or 1.0
 
 
 def _widen_span(story: StoryState, day: float | None) -> None:
@@ -116,7 +129,7 @@ def absorb(story: StoryState, features: ArticleFeatures, keep_members: int = MEM
     story.numbers.update(features.numbers)
     story.years.update(features.years)
     story.size += 1
-    update_core(story)
+    _grow_core(story, features.names)
     if keep_members:
         story.members = [*story.members, (features.vector, features.title)][-keep_members:]
     _widen_span(story, features.day)
