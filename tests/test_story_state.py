@@ -6,7 +6,16 @@ import math
 from collections import Counter
 
 from kabar.features import ArticleFeatures
-from kabar.story_state import CENTROID_TERMS, STORY_NAMES, StoryState, absorb, add_vector, subtract_vector
+from kabar.story_state import (
+    CENTROID_TERMS,
+    STORY_NAMES,
+    StoryState,
+    absorb,
+    add_vector,
+    copy_story,
+    subtract_vector,
+    update_core,
+)
 
 
 def _unit(words: list[str]) -> dict[str, float]:
@@ -55,3 +64,17 @@ def test_a_big_story_keeps_its_most_frequent_names_and_their_weights():
     assert story.names["joko widodo"] == story.names["revisi uu kpk"] == 3 * STORY_NAMES
     assert story.core_names == {"joko widodo": 6.0, "revisi uu kpk": 8.0}
     assert story.name_weights.keys() == story.names.keys()
+
+
+def test_core_names_kept_up_as_articles_arrive_equal_those_counted_afresh():
+    story = StoryState()
+    # a story whose lead actor changes halfway: early names leave the core, later ones join it
+    for article in range(40):
+        names = {"wiranto": 7.0} if article < 20 else {"mahfud md": 7.5}
+        names |= {"polri": 4.0, f"saksi {article % 3}": 9.0}
+        absorb(story, ArticleFeatures(Counter(), Counter(), names, frozenset(), frozenset(), None, "id"))
+        afresh = copy_story(story)
+        update_core(afresh)
+        assert story.core_names == afresh.core_names
+        assert story.core_weight == afresh.core_weight
+    assert set(story.core_names) == {"polri", "wiranto", "mahfud md"}
