@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -249,7 +249,7 @@ class StoryClusterer:
         self.merged_into: dict[str, str] = {}
         self.next_story = 1
         self.arrivals = 0
-        self.document_frequency: dict[str, int] = {}
+        self.document_frequency: Counter[str] = Counter()
         self.unsettled: dict[str, Unsettled] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -259,6 +259,7 @@ class StoryClusterer:
         """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets and the index, whose
         postings go back in the order they were made (so candidates rank ties as before)."""
         self.__dict__.update(state)
+        self.document_frequency = Counter(self.document_frequency)  # a plain dict in states saved before
         self.models = _reading(self.models)
         self.kept_members = _kept_members(self.models)
         self.changed = set()
@@ -297,11 +298,8 @@ class StoryClusterer:
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
         """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""
         self.arrivals += 1
-        frequency = self.document_frequency
-        for term in features.counts:
-            frequency[term] = frequency.get(term, 0) + 1
-        for token in features.mention_counts:
-            frequency[token] = frequency.get(token, 0) + 1
+        self.document_frequency.update(features.counts.keys())
+        self.document_frequency.update(features.mention_counts.keys())
         return self.weigh(features)
 
     def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
