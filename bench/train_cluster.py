@@ -39,12 +39,17 @@ from kabar.extract import ExtractionError, extract
 from kabar.features import ArticleFeatures, article_features
 from kabar.metrics import bcubed
 from kabar.read import read_paths
+from kabar.story_merge import PAIR_FEATURES, merge_model_path, pair_evidence
 
 ECB_SHUFFLES = 4
 JOIN_GRID = (0.25, 0.4, 0.55, 0.7, 0.85)
 SETTLE_GRID = (0.2, 0.3)
 MERGE_GRID = (0.95, 0.97, 0.99)
 """The English model is sure of most same-topic stories, so merging at 0.95 joined ECB+ events of one topic."""
+MERGE_MODEL_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""Thresholds tried for the story-merge model (consolidation)."""
+MERGE_MIN_POSITIVES = 10
+"""A merge model is fitted only on at least this many story pairs of each kind."""
 REOPEN_FLOOR = 0.7
 """A story quiet for days is re-opened only by a match at least this probable."""
 REGULARISATION = 10.0
@@ -94,7 +99,7 @@ def language_of(set_streams: list[Stream]) -> str:
 
 def pairs(stream: Stream, models: dict, features_used: list[str]) -> tuple[list[list[float]], list[int]]:
     """Evidence rows (``features_used``) and labels from replaying a stream with its gold stories."""
-    clusterer = StoryClusterer(models=models)
+    clusterer = StoryClusterer(models=models, merge_models={})
     story_of_gold: dict[str, str] = {}
     gold_of_story: dict[str, str] = {}
     rows, labels = [], []
@@ -111,17 +116,89 @@ def pairs(stream: Stream, models: dict, features_used: list[str]) -> tuple[list[
     return rows, labels
 
 
-def cluster_f1(stream: Stream, models: dict) -> float:
-    """B-cubed F1 of the online clusterer with these models over one stream, settled as an ingest settles it."""
-    clusterer = StoryClusterer(models=models)
+def cluster_f1(stream: Stream, models: dict, merge_models: dict | None = None) -> float:
+    """B-cubed F1 of the online clusterer with these models over one stream, settled and previewed as an ingest does."""
+    clusterer = StoryClusterer(models=models, merge_models=merge_models or {})
     assigned: dict[str, str] = {}
     for article_id, _, features in stream:
         assignment = clusterer.assign(article_id, features)
         assigned[article_id] = assignment.story_id
         assigned.update({key: settled.story_id for key, settled in assignment.settled.items()})
-    assigned.update({key: settled.story_id for key, settled in clusterer.preview().items()})
-    predicted = {a: clusterer._resolve(s) for a, s in assigned.items()}
+    preview = clusterer.preview()
+    assigned.update({key: settled.story_id for key, settled in preview.decisions.items()})
+    predicted = {a: preview.story_of(clusterer.resolve(s)) for a, s in assigned.items()}
     return bcubed({a: g for a, g, _ in stream}, predicted)[2]
+
+
+def merge_pairs(stream: Stream, language: str, models: dict) -> tuple[list[list[float]], list[int]]:
+    """Story-pair evidence rows and labels: the stream clustered online and settled, then every story paired with its
+    candidates, the pair positive when both stories' gold majorities agree."""
+    clusterer = StoryClusterer(models=models, merge_models={})
+    assigned: dict[str, str] = {}
+    for article_id, _, features in stream:
+        assignment = clusterer.assign(article_id, features)
+        assigned[article_id] = assignment.story_id
+        assigned.update({key: settled.story_id for key, settled in assignment.settled.items()})
+    assigned.update({key: settled.story_id for key, settled in clusterer.settle().items()})
+    votes: dict[str, Counter[str]] = {}
+    for article_id, gold, _ in stream:
+        votes.setdefault(clusterer.resolve(assigned[article_id]), Counter())[gold] += 1
+    majority = {story_id: counts.most_common(1)[0][0] for story_id, counts in votes.items()}
+    clusterer.unconsolidated = dict.fromkeys(clusterer.stories, language)
+    rows, labels = [], []
+    for first, second in sorted(clusterer.consolidation_pairs().get(language, ())):
+        evidence = pair_evidence(clusterer.stories[first], clusterer.stories[second])
+        rows.append([evidence[name] for name in PAIR_FEATURES])
+        labels.append(int(majority[first] == majority[second]))
+    return rows, labels
+
+
+def train_merge(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]], model: dict) -> dict | None:
+    """Fit the story-merge model on the training sets' story pairs and choose its threshold by online B-cubed F1 (sets as
+    in ``train``); None when no threshold beats not consolidating."""
+    x, y, w = [], [], []
+    for path, set_streams in data.items():
+        set_rows, set_labels = [], []
+        for stream in set_streams:
+            rows, labels = merge_pairs(stream, language, {language: model})
+            set_rows += rows
+            set_labels += labels
+        print(f"{language} merge {label(path)}: {len(set_rows)} story pairs, {sum(set_labels)} positive", file=sys.stderr)
+        if set_rows:
+            x += set_rows
+            y += set_labels
+            w += [1.0 / len(set_rows)] * len(set_rows)
+    if len(set(y)) < 2 or min(Counter(y).values()) < MERGE_MIN_POSITIVES:
+        print(f"{language} merge: too few pairs of each kind to fit", file=sys.stderr)
+        return None
+    regression = LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced")
+    regression.fit(x, y, sample_weight=[v * len(x) / len(data) for v in w])
+    merge_model = {
+        "features": list(PAIR_FEATURES),
+        "weights": [round(float(v), 5) for v in regression.coef_[0]],
+        "bias": round(float(regression.intercept_[0]), 5),
+    }
+    every = {**data, **tune}
+
+    def mean_f1(merge_models: dict) -> tuple[float, dict[str, float]]:
+        scores = {label(p): sum(cluster_f1(s, {language: model}, merge_models) for s in ss) / len(ss) for p, ss in every.items()}
+        return sum(scores.values()) / len(scores), scores
+
+    best_mean, best_scores = mean_f1({})
+    print(f"{language} merge: none: {best_scores}", file=sys.stderr)
+    best = None
+    for threshold in MERGE_MODEL_GRID:
+        trial = dict(merge_model, merge_threshold=threshold)
+        mean, scores = mean_f1({language: trial})
+        print(f"{language} merge {threshold}: {scores}", file=sys.stderr)
+        if mean > best_mean:
+            best_mean, best, best_scores = mean, trial, scores
+    if best is not None:
+        best["training"] = {
+            "fitted_on": sorted(label(p) for p in data),
+            "bcubed_f1": {k: round(v, 4) for k, v in best_scores.items()},
+        }
+    return best
 
 
 def label(path: str) -> str:
@@ -200,10 +277,20 @@ def main() -> int:
         features_used = chosen[language].split(",") if language in chosen else list(FEATURES)
         model = train(language, data, tuning.get(language, {}), features_used)
         model_path(language).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        merge_model = train_merge(language, data, tuning.get(language, {}), model)
+        if merge_model is None:
+            merge_model_path(language).unlink(missing_ok=True)
+        else:
+            merge_model_path(language).write_text(json.dumps(merge_model, indent=1) + "\n", encoding="utf-8")
         print(
             f"wrote {model_path(language)}: join {model['join_threshold']}, settle {model['settle_threshold']}, "
             f"merge {model['merge_threshold']}, "
-            f"B-cubed F1 {model['training']['bcubed_f1']}"
+            f"B-cubed F1 {model['training']['bcubed_f1']}; "
+            + (
+                f"story merges at {merge_model['merge_threshold']}: {merge_model['training']['bcubed_f1']}"
+                if merge_model
+                else "no story merges"
+            )
         )
     return 0
 

@@ -34,7 +34,7 @@ def stream() -> list[tuple[str, ArticleFeatures]]:
 
 def _run(clusterer: StoryClusterer, stream: list[tuple[str, ArticleFeatures]]) -> dict[str, str]:
     assigned = {article_id: clusterer.assign(article_id, features).story_id for article_id, features in stream}
-    return {article_id: clusterer._resolve(story_id) for article_id, story_id in assigned.items()}
+    return {article_id: clusterer.resolve(story_id) for article_id, story_id in assigned.items()}
 
 
 def _partition(assigned: dict[str, str]) -> set[frozenset[str]]:
@@ -56,7 +56,7 @@ def test_splitting_the_stream_into_pickled_batches_changes_nothing(stream):
         for article_id, features in stream[start : start + 37]:
             assigned[article_id] = clusterer.assign(article_id, features).story_id
         clusterer = pickle.loads(pickle.dumps(clusterer))
-    assert {a: clusterer._resolve(s) for a, s in assigned.items()} == whole
+    assert {a: clusterer.resolve(s) for a, s in assigned.items()} == whole
 
 
 def test_the_sample_forms_multi_outlet_stories_without_one_giant_story(stream):
@@ -70,11 +70,11 @@ def test_seed_reports_cluster_together_and_a_different_strike_stays_apart():
     seeds = _features(sorted((REPO / "examples" / "seeds").iterdir()))
     clusterer = StoryClusterer()
     seed_stories = {clusterer.assign(article_id, features).story_id for article_id, features in seeds}
-    assert len({clusterer._resolve(s) for s in seed_stories}) == 1
+    assert len({clusterer.resolve(s) for s in seed_stories}) == 1
     ((strike_id, strike),) = _features([MISSILE_STRIKE])
     assignment = clusterer.assign(strike_id, strike)
     assert assignment.is_new
-    assert clusterer._resolve(next(iter(seed_stories))) != assignment.story_id
+    assert clusterer.resolve(next(iter(seed_stories))) != assignment.story_id
 
 
 def test_a_late_article_finds_its_story_among_newer_ones(stream):
@@ -90,7 +90,7 @@ def test_a_late_article_finds_its_story_among_newer_ones(stream):
     assignment = clusterer.assign(late_id, late)
     companions = {a for a, s in in_order.items() if s == in_order[late_id] and a != late_id}
     assert not assignment.is_new
-    assert {clusterer._resolve(assigned[a]) for a in companions} == {assignment.story_id}
+    assert {clusterer.resolve(assigned[a]) for a in companions} == {assignment.story_id}
 
 
 def _fields(features: ArticleFeatures) -> dict:
@@ -112,7 +112,7 @@ def test_merging_two_stories_redirects_their_articles_and_index(stream):
     first = clusterer.assign(*stream[0]).story_id
     second = clusterer.new_story(clusterer.observe(stream[1][1]))
     clusterer.merge(second, first)
-    assert clusterer._resolve(second) == first and second not in clusterer.stories
+    assert clusterer.resolve(second) == first and second not in clusterer.stories
     assert clusterer.stories[first].size == 2
     assert first in clusterer.candidates(clusterer.observe(stream[1][1]))
 
@@ -158,7 +158,7 @@ def test_settling_regroups_articles_that_were_each_judged_alone():
     assert len(set(assigned.values())) == len(seeds)
     moved = clusterer.settle()
     assigned.update({article_id: assignment.story_id for article_id, assignment in moved.items()})
-    assert len({clusterer._resolve(s) for s in assigned.values()}) == 1
+    assert len({clusterer.resolve(s) for s in assigned.values()}) == 1
     assert all(not assignment.is_new and assignment.evidence["score"] > 0 for assignment in moved.values())
     assert clusterer.settle() == {}, "settling twice moves nothing: only new arrivals are unsettled"
 
@@ -166,7 +166,7 @@ def test_settling_regroups_articles_that_were_each_judged_alone():
 def test_settling_keeps_every_article_in_exactly_one_live_story(stream):
     clusterer = StoryClusterer()
     assigned = _run(clusterer, stream)
-    assigned.update({a: clusterer._resolve(m.story_id) for a, m in clusterer.settle().items()})
+    assigned.update({a: clusterer.resolve(m.story_id) for a, m in clusterer.settle().items()})
     sizes: dict[str, int] = {}
     for story_id in assigned.values():
         sizes[story_id] = sizes.get(story_id, 0) + 1
@@ -184,9 +184,10 @@ def test_settles_and_previews_do_not_depend_on_how_the_stream_is_split(stream):
                 assignment = clusterer.assign(article_id, features)
                 assigned[article_id] = assignment.story_id
                 assigned.update({a: settled.story_id for a, settled in assignment.settled.items()})
-            assigned.update({a: previewed.story_id for a, previewed in clusterer.preview().items()})
+            preview = clusterer.preview()
+            assigned.update({a: previewed.story_id for a, previewed in preview.decisions.items()})
             clusterer = pickle.loads(pickle.dumps(clusterer))
-        return _partition({a: clusterer._resolve(s) for a, s in assigned.items()})
+        return _partition({a: preview.story_of(clusterer.resolve(s)) for a, s in assigned.items()})
 
     whole = run(len(stream))
     assert run(29) == whole
@@ -216,7 +217,7 @@ def test_forgotten_stories_leave_the_index(stream, monkeypatch):
     assert len(live) < clusterer.next_story - 1 - len(clusterer.merged_into)
     indexed = {s for by_day in clusterer.postings.values() for ids in by_day.values() for s in ids}
     assert indexed == set(clusterer.posted)
-    assert {clusterer._resolve(s) for s in indexed} <= live
+    assert {clusterer.resolve(s) for s in indexed} <= live
     restored = pickle.loads(pickle.dumps(clusterer))
     assert restored.posted == clusterer.posted
     assert _buckets(restored) == _buckets(clusterer)
@@ -247,6 +248,6 @@ def test_a_clusterer_restored_from_its_saved_changes_goes_on_as_if_never_stopped
                 saved[story_id] = record
         clusterer = StoryClusterer.restore(state, saved.items())
     assert forgotten > 0
-    assert {a: clusterer._resolve(s) for a, s in assigned.items()} == whole
+    assert {a: clusterer.resolve(s) for a, s in assigned.items()} == whole
     assert clusterer.stories.keys() == uninterrupted.stories.keys()
     assert _buckets(clusterer) == _buckets(uninterrupted)

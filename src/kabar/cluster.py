@@ -41,6 +41,7 @@ from typing import Any
 
 from kabar.features import MENTION_TERMS, VECTOR_TERMS, ArticleFeatures, prior, weigh
 from kabar.model import Assignment
+from kabar.story_merge import consolidate, load_merge_models
 from kabar.story_state import MEMBERS, StoryState, absorb, copy_story, dot, fold, release
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -85,6 +86,25 @@ class StoryRecord:
 
     story: StoryState | None
     posted: dict[tuple[str, int | None], int]
+
+
+StoryMerge = tuple[str, str, dict[str, Any]]
+"""A merge of one story into another: (source id, target id, the evidence behind it)."""
+
+
+@dataclass(slots=True)
+class Preview:
+    """Where the articles not settled yet would settle (by key), and the stories consolidation would merge."""
+
+    decisions: dict[str, Assignment]
+    merges: list[StoryMerge]
+
+    def story_of(self, story_id: str) -> str:
+        """The story a story id would live in after these merges."""
+        into = {source: target for source, target, _ in self.merges}
+        while story_id in into:
+            story_id = into[story_id]
+        return story_id
 
 
 @dataclass(slots=True)
@@ -230,6 +250,7 @@ class StoryClusterer:
         settle_every: int = 1000,
         settle_sweeps: int = 1,
         models: dict[str, dict[str, Any]] | None = None,
+        merge_models: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.window_days = window_days
         self.quiet_days = quiet_days
@@ -241,6 +262,8 @@ class StoryClusterer:
         self.settle_sweeps = settle_sweeps
         self.models = _reading(models if models is not None else load_models())
         self.kept_members = _kept_members(self.models)
+        self.merge_models = merge_models if merge_models is not None else load_merge_models()
+        self.unconsolidated: dict[str, str] = {}
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, dict[int | None, dict[str, None]]] = {}
         self.posted: dict[str, dict[tuple[str, int | None], int]] = {}
@@ -260,6 +283,8 @@ class StoryClusterer:
         postings go back in the order they were made (so candidates rank ties as before)."""
         self.__dict__.update(state)
         self.document_frequency = Counter(self.document_frequency)  # a plain dict in states saved before
+        if "merge_models" not in state:  # saved before stories were consolidated
+            self.merge_models, self.unconsolidated = load_merge_models(), {}
         self.models = _reading(self.models)
         self.kept_members = _kept_members(self.models)
         self.changed = set()
@@ -322,7 +347,8 @@ class StoryClusterer:
 
     # candidates ------------------------------------------------------------------------------
 
-    def _resolve(self, story_id: str) -> str:
+    def resolve(self, story_id: str) -> str:
+        """The story a story id now lives in (itself unless it was merged)."""
         while story_id in self.merged_into:
             story_id = self.merged_into[story_id]
         return story_id
@@ -337,10 +363,15 @@ class StoryClusterer:
     def candidates(self, features: ArticleFeatures, exclude: str | None = None) -> list[str]:
         """Stories (but ``exclude``) sharing the article's salient terms in articles published within the window, best
         first."""
+        return self._stories_sharing(islice(features.vector.items(), self.query_terms), features.day, exclude)
+
+    def _stories_sharing(self, query: Iterable[tuple[str, float]], day: float | None, exclude: str | None) -> list[str]:
+        """The ``max_candidates`` stories (but ``exclude``) holding the most weight of the query's terms in postings within
+        the window around ``day``, best first."""
         hits: defaultdict[str, float] = defaultdict(float)
         merged = self.merged_into
-        window = self._window_days(features.day)
-        for term, weight in islice(features.vector.items(), self.query_terms):
+        window = self._window_days(day)
+        for term, weight in query:
             by_day = self.postings.get(term)
             if by_day is None:
                 continue
@@ -348,7 +379,7 @@ class StoryClusterer:
             for story_ids in days:
                 for story_id in story_ids:
                     if story_id in merged:
-                        story_id = self._resolve(story_id)
+                        story_id = self.resolve(story_id)
                     hits[story_id] += weight
         if exclude is not None:
             hits.pop(exclude, None)
@@ -401,6 +432,7 @@ class StoryClusterer:
         self.unsettled[key] = Unsettled(features, assignment.story_id, sure)
         if self.arrivals % self.settle_every == 0:
             assignment.settled = self.settle()
+            assignment.story_merges = self.consolidate()
         return assignment
 
     def settle(self) -> dict[str, Assignment]:
@@ -415,7 +447,7 @@ class StoryClusterer:
         for _ in range(self.settle_sweeps):
             changed = False
             for key, unsettled in self.unsettled.items():
-                before = self._resolve(unsettled.story_id)
+                before = self.resolve(unsettled.story_id)
                 if unsettled.sure or before not in self.stories:
                     continue
                 decision = self._redecide(unsettled.features, before)
@@ -449,13 +481,42 @@ class StoryClusterer:
         self.add_to(target, features)
         return Assignment(target, False, self._explain(probability, row, features, target, gap))
 
-    def preview(self) -> dict[str, Assignment]:
+    def consolidate(self) -> list[StoryMerge]:
+        """Merge the stories changed since the last consolidation with the candidate stories they turn out to be one
+        with (see kabar.story_merge), for languages with a merge model; return the merges made."""
+        merges = self._consolidate(self.merge)
+        self.unconsolidated.clear()
+        return merges
+
+    def _consolidate(self, merge: Callable[[str, str], None]) -> list[StoryMerge]:
+        merges: list[StoryMerge] = []
+        for language, pairs in sorted(self.consolidation_pairs().items()):
+            alive = [(a, b) for a, b in pairs if a in self.stories and b in self.stories]
+            merges += consolidate(self.stories, alive, self.merge_models[language], merge)
+        return merges
+
+    def consolidation_pairs(self) -> dict[str, set[tuple[str, str]]]:
+        """By language, the pairs (story changed since the last consolidation, a candidate story for it) to consider
+        merging: candidates are found like an article's, from the story's heaviest centroid terms around its last day."""
+        by_language: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for story_id, language in sorted(self.unconsolidated.items()):
+            story_id = self.resolve(story_id)
+            story = self.stories.get(story_id)
+            if story is None or not story.size:
+                continue
+            query = heapq.nlargest(self.query_terms, story.centroid.items(), key=lambda item: (item[1], item[0]))
+            for other in self._stories_sharing(query, story.last_day, story_id):
+                by_language[language].add((min(story_id, other), max(story_id, other)))
+        return by_language
+
+    def preview(self) -> Preview:
         """Where the articles since the last settle would settle, in one pass, without changing the clusterer.
 
         Call it at the end of an input: the state stays exactly as the arrivals made it, so how the
         input was split into calls changes nothing, and the next ``settle`` decides these articles for good.
         The pass works on copies of the stories it changes (the index is left alone); an article that would
-        leave its story to stand alone gets the story id ``<old story>.<n>``.
+        leave its story to stand alone gets the story id ``<old story>.<n>``. Consolidation then runs on those
+        copies too: its merges are what the next settle would likely merge.
         """
         originals: dict[str, StoryState] = {}
 
@@ -468,7 +529,7 @@ class StoryClusterer:
         decisions: dict[str, Assignment] = {}
         try:
             for key, unsettled in self.unsettled.items():
-                own_id = self._resolve(unsettled.story_id)
+                own_id = self.resolve(unsettled.story_id)
                 if unsettled.sure or own_id not in self.stories:
                     continue
                 editable(own_id)
@@ -484,9 +545,15 @@ class StoryClusterer:
                     decisions[key] = Assignment(own_id, True)
                 else:
                     decisions[key] = Assignment(f"{own_id}.{len(decisions)}", True)
+
+            def merge_copies(source: str, target: str) -> None:
+                editable(source)
+                fold(editable(target), self.stories.pop(source))
+
+            merges = self._consolidate(merge_copies)
         finally:
             self.stories.update(originals)
-        return decisions
+        return Preview(decisions, merges)
 
     def _rank(self, features: ArticleFeatures, exclude: str | None = None) -> list[tuple[float, str, dict[str, float]]]:
         """Candidate stories (but ``exclude``) with the model's probability and the evidence behind it, most probable first."""
@@ -556,6 +623,8 @@ class StoryClusterer:
         absorb(story, features, self.kept_members)
         story.touched = self.arrivals
         self.changed.add(story_id)
+        if features.language in self.merge_models:
+            self.unconsolidated[story_id] = features.language
         day = int(features.day) if features.day is not None else None
         posted = self.posted.setdefault(story_id, {})
         for term in islice(features.vector, self.index_terms):
@@ -582,7 +651,7 @@ class StoryClusterer:
         cutoff = self.arrivals - self.memory_articles
         for story_id in [s for s, story in self.stories.items() if story.touched < cutoff]:
             self._drop(story_id)
-        gone = [s for s, t in self.merged_into.items() if self._resolve(t) not in self.stories]
+        gone = [s for s, t in self.merged_into.items() if self.resolve(t) not in self.stories]
         self._unindex(gone)
         for story_id in gone:
             del self.merged_into[story_id]

@@ -185,6 +185,8 @@ class StageState:
 
     clusterer: StoryClusterer
     deduper: NearDuplicateIndex
+    provisional: list[tuple[str, str]] = field(default_factory=list)
+    """Story merges the last preview applied to the store until the next settle: (source, target)."""
 
 
 class Kabar:
@@ -208,11 +210,11 @@ class Kabar:
             if any(self.store.load_state(name) for name in OLD_STATE_NAMES):
                 raise StoreError("this store's stories were clustered by an older kabar: run `kabar recluster` first")
             return StageState(StoryClusterer(), NearDuplicateIndex())
-        clusterer_state, deduper_settings = pickle.loads(blob)
+        clusterer_state, deduper_settings, *provisional = pickle.loads(blob)  # saved without provisional merges before
         records = ((key, pickle.loads(value)) for key, value in self.store.load_state_rows(STORY_ROWS))
         signatures = ((key, np.frombuffer(value, dtype=np.uint32)) for key, value in self.store.load_state_rows(SIGNATURE_ROWS))
         deduper = NearDuplicateIndex.restore(deduper_settings, signatures)
-        return StageState(StoryClusterer.restore(clusterer_state, records), deduper)
+        return StageState(StoryClusterer.restore(clusterer_state, records), deduper, provisional[0] if provisional else [])
 
     @classmethod
     def open(cls, location: str | Path = "kabar.db") -> Kabar:
@@ -282,7 +284,7 @@ class Kabar:
                             break
                     else:
                         exhausted = True
-                        self._place(self.state.clusterer.preview(), final=False)
+                        self._place_preview()
                     if added:
                         self._save_state()
                         self.furniture.flush()
@@ -330,7 +332,8 @@ class Kabar:
         """Persist what the stages changed since the last save (in the batch's transaction)."""
         clusterer_state, stories = self.state.clusterer.take_changes()
         deduper_settings, signatures = self.state.deduper.take_changes()
-        self.store.save_state(STATE_NAME, pickle.dumps((clusterer_state, deduper_settings), protocol=pickle.HIGHEST_PROTOCOL))
+        blob = pickle.dumps((clusterer_state, deduper_settings, self.state.provisional), protocol=pickle.HIGHEST_PROTOCOL)
+        self.store.save_state(STATE_NAME, blob)
         rows = {key: None if record is None else pickle.dumps(record, pickle.HIGHEST_PROTOCOL) for key, record in stories.items()}
         self.store.save_state_rows(STORY_ROWS, rows)
         self.store.save_state_rows(SIGNATURE_ROWS, {k: None if s is None else s.tobytes() for k, s in signatures.items()})
@@ -375,7 +378,33 @@ class Kabar:
         own = assignment.settled.pop(article.id, None)
         if own is not None:
             article.story_id, article.evidence = own.story_id, {"settled": True, **own.evidence}
+        if assignment.settled or assignment.story_merges:
+            self._undo_provisional()
         self._place(assignment.settled, final=True)
+        for source, target, reason in assignment.story_merges:
+            self.store.record_merge(source, target, {"consolidated": True, **reason})
+        article.story_id = self.state.clusterer.resolve(article.story_id)
+
+    def _place_preview(self) -> None:
+        """Place the articles not settled yet where a preview puts them, and apply its story merges until the next settle."""
+        self._undo_provisional()
+        preview = self.state.clusterer.preview()
+        self._place(preview.decisions, final=False)
+        for source, target, reason in preview.merges:
+            for article in list(self.store.articles(source)):
+                marked = {"provisional_merge_from": source, "merge": reason, **(article.evidence or {})}
+                self.store.move_article(article.id, target, marked)
+            self.state.provisional.append((source, target))
+
+    def _undo_provisional(self) -> None:
+        """Move the articles a preview's story merges moved back to their stories (latest merge first)."""
+        for source, target in reversed(self.state.provisional):
+            for article in list(self.store.articles(target)):
+                evidence = dict(article.evidence or {})
+                if evidence.pop("provisional_merge_from", None) == source:
+                    evidence.pop("merge", None)
+                    self.store.move_article(article.id, source, evidence)
+        self.state.provisional.clear()
 
     def _place(self, decisions: dict[str, Assignment], final: bool) -> None:
         """Move stored articles whose story a settle (``final``) or a preview of one decided differently."""
@@ -395,7 +424,7 @@ class Kabar:
                 article.duplicate_of = None
                 self._assign(article, article_signature(article), article_features(article))
                 self.store.update_assignment(article)
-            self._place(self.state.clusterer.preview(), final=False)
+            self._place_preview()
             self._save_state()
         return len(self.store.story_rows())
 

@@ -58,3 +58,5 @@ class Assignment:
     merged: list[str] = field(default_factory=list)
     settled: dict[str, Assignment] = field(default_factory=dict)
     """When this arrival triggered a settle: the final assignment of every article it settled, by key."""
+    story_merges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    """When this arrival triggered a settle: the stories consolidation merged then, as (source, target, evidence)."""

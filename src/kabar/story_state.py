@@ -112,6 +112,13 @@ def _grow_core(story: StoryState, names: Iterable[str]) -> None:
     story.core_weight = math.fsum(core.values()) or 1.0
 
 
+def gap_between(first: StoryState, second: StoryState) -> float | None:
+    """Days between two stories' time spans (0 when they overlap); None when either is undated."""
+    if first.first_day is None or first.last_day is None or second.first_day is None or second.last_day is None:
+        return None
+    return max(0.0, first.first_day - second.last_day, second.first_day - first.last_day)
+
+
 def _widen_span(story: StoryState, day: float | None) -> None:
     if day is not None:
         story.first_day = day if story.first_day is None else min(story.first_day, day)
