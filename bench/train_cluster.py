@@ -32,6 +32,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from kabar.cluster import FEATURES, StoryClusterer, model_path
@@ -39,7 +40,7 @@ from kabar.extract import ExtractionError, extract
 from kabar.features import ArticleFeatures, article_features
 from kabar.metrics import bcubed
 from kabar.read import read_paths
-from kabar.story_merge import PAIR_FEATURES, merge_model_path, pair_evidence
+from kabar.story_merge import FLOORED, PAIR_FEATURES, merge_model_path, pair_evidence
 
 ECB_SHUFFLES = 4
 JOIN_GRID = (0.25, 0.4, 0.55, 0.7, 0.85)
@@ -48,6 +49,8 @@ MERGE_GRID = (0.95, 0.97, 0.99)
 """The English model is sure of most same-topic stories, so merging at 0.95 joined ECB+ events of one topic."""
 MERGE_MODEL_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
 """Thresholds tried for the story-merge model (consolidation)."""
+FLOOR_PERCENTILE = 5
+"""A merge needs the FLOORED evidence of the weakest 5% of the true merges in training, or more."""
 MERGE_MIN_POSITIVES = 10
 """A merge model is fitted only on at least this many story pairs of each kind."""
 REOPEN_FLOOR = 0.7
@@ -173,10 +176,15 @@ def train_merge(language: str, data: dict[str, list[Stream]], tune: dict[str, li
         return None
     regression = LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced")
     regression.fit(x, y, sample_weight=[v * len(x) / len(data) for v in w])
+    positives = [row for row, label_ in zip(x, y, strict=True) if label_]
     merge_model = {
         "features": list(PAIR_FEATURES),
         "weights": [round(float(v), 5) for v in regression.coef_[0]],
         "bias": round(float(regression.intercept_[0]), 5),
+        "floors": {
+            name: round(float(np.percentile([row[PAIR_FEATURES.index(name)] for row in positives], FLOOR_PERCENTILE)), 3)
+            for name in FLOORED
+        },
     }
     every = {**data, **tune}
 

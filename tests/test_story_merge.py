@@ -93,3 +93,19 @@ def test_the_shipped_merge_models_read_pair_evidence_and_prefer_one_event():
         same |= {"core_names_min": 0.5, "smaller_size": 0.2, "larger_size": 0.5, "no_date": 1.0}
         other = same | {"title_cosine": 0.1, "mention_cosine": 0.05, "core_names_max": 0.0, "core_names_min": 0.0}
         assert probability(same, model) > probability(other, model)
+
+
+def test_the_shipped_english_model_joins_one_event_told_three_ways_and_not_another_of_its_week():
+    """Three reports of a Glasgow footbridge collapse, each opened as its own story, become one; a Genoa bridge collapse
+    reported the next day stays apart (the model's floors: it shares no names and no mentions with them)."""
+    reports = _features(sorted((Path(__file__).parent / "data" / "cluster" / "en").glob("*.txt")))
+    assert [features.language for _, features in reports] == ["en"] * 4
+    clusterer = _apart(StoryClusterer(settle_every=10**6))
+    opened = [clusterer.assign(key, features).story_id for key, features in reports]
+    merges = clusterer.consolidate()
+    glasgow = {clusterer.resolve(s) for s in opened[:3]}
+    assert len(glasgow) == 1 and len(merges) == 2
+    assert clusterer.resolve(opened[3]) not in glasgow
+    evidence = pair_evidence(clusterer.stories[opened[3]], clusterer.stories[glasgow.pop()])
+    floors = load_merge_models()["en"]["floors"]
+    assert evidence["mention_cosine"] < floors["mention_cosine"] and evidence["core_names_max"] < floors["core_names_max"]

@@ -33,6 +33,10 @@ PAIR_FEATURES = (
     "larger_size",
 )
 """Evidence that two stories are one, in the order a merge model's weights use."""
+FLOORED = ("cosine", "mention_cosine", "core_names_max")
+"""Evidence a pair must have at least as much of as nearly all true merges in training had (the model's ``floors``):
+the fitted model leans on story sizes, so without floors it would merge two small stories of one week that share
+almost nothing."""
 GAP_CAP_DAYS = 2.0
 """Gaps between story spans saturate at two days, as article gaps do."""
 
@@ -98,14 +102,17 @@ def consolidate(
     model: dict[str, Any],
     merge: Callable[[str, str], None],
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """Merge, best first, the pairs of stories the model finds one at its ``merge_threshold``: the smaller story into the
-    larger (ties: into the older id). ``merge(source, target)`` folds one story into another in ``stories``. A pair
-    touched by an earlier merge is scored again on the merged stories. Returns (source, target, evidence) per merge."""
+    """Merge, best first, the pairs of stories the model finds one at its ``merge_threshold`` (and at its ``floors``):
+    the smaller story into the larger (ties: into the older id). ``merge(source, target)`` folds one story into another
+    in ``stories``. A pair touched by an earlier merge is scored again on the merged stories. Returns (source, target,
+    evidence) per merge."""
     threshold = model["merge_threshold"]
+    floors = model.get("floors", {})
     scored = []
     for first, second in sorted(set(pairs)):
         evidence = pair_evidence(stories[first], stories[second])
-        scored.append((probability(evidence, model), first, second, evidence))
+        if all(evidence[name] >= floor for name, floor in floors.items()):
+            scored.append((probability(evidence, model), first, second, evidence))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     merged_into: dict[str, str] = {}
 
@@ -124,7 +131,7 @@ def consolidate(
         if (now_first, now_second) != (first, second):
             evidence = pair_evidence(stories[now_first], stories[now_second])
             score = probability(evidence, model)
-            if score < threshold:
+            if score < threshold or any(evidence[name] < floor for name, floor in floors.items()):
                 continue
         source, target = sorted((now_first, now_second), key=lambda s: (-stories[s].size, _id_order(s)))[::-1]
         merge(source, target)
