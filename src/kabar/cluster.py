@@ -75,6 +75,9 @@ quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
 SURE_JOIN = 0.9
 """Articles that joined a story at this probability are not decided again when settling: on clickid-dev and ECB+ train 2
 of 717 such arrivals would move, against 37 of 175 that opened a story, and skipping them halves the cost of settling."""
+CONSOLIDATION_CANDIDATES = 3
+"""Candidate stories a new story is paired with when consolidating: the partners of ECB+ fragments were in the first
+three; six scored twice the pairs for the same merges."""
 COMPACT_EVERY = 5000
 """Arrivals between sweeps that drop forgotten stories from memory and the index."""
 
@@ -482,8 +485,8 @@ class StoryClusterer:
         return Assignment(target, False, self._explain(probability, row, features, target, gap))
 
     def consolidate(self) -> list[StoryMerge]:
-        """Merge the stories changed since the last consolidation with the candidate stories they turn out to be one
-        with (see kabar.story_merge), for languages with a merge model; return the merges made."""
+        """Merge the stories opened since the last consolidation with the candidate stories they turn out to be one with
+        (see kabar.story_merge), for languages with a merge model; return the merges made."""
         merges = self._consolidate(self.merge)
         self.unconsolidated.clear()
         return merges
@@ -496,7 +499,7 @@ class StoryClusterer:
         return merges
 
     def consolidation_pairs(self) -> dict[str, set[tuple[str, str]]]:
-        """By language, the pairs (story changed since the last consolidation, a candidate story for it) to consider
+        """By language, the pairs (story opened since the last consolidation, a candidate story for it) to consider
         merging: candidates are found like an article's, from the story's heaviest centroid terms around its last day."""
         by_language: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for story_id, language in sorted(self.unconsolidated.items()):
@@ -505,7 +508,7 @@ class StoryClusterer:
             if story is None or not story.size:
                 continue
             query = heapq.nlargest(self.query_terms, story.centroid.items(), key=lambda item: (item[1], item[0]))
-            for other in self._stories_sharing(query, story.last_day, story_id):
+            for other in self._stories_sharing(query, story.last_day, story_id)[:CONSOLIDATION_CANDIDATES]:
                 by_language[language].add((min(story_id, other), max(story_id, other)))
         return by_language
 
@@ -615,6 +618,8 @@ class StoryClusterer:
         self.next_story += 1
         self.stories[story_id] = StoryState()
         self.add_to(story_id, features)
+        if features.language in self.merge_models:
+            self.unconsolidated[story_id] = features.language
         return story_id
 
     def add_to(self, story_id: str, features: ArticleFeatures) -> None:
@@ -623,8 +628,6 @@ class StoryClusterer:
         absorb(story, features, self.kept_members)
         story.touched = self.arrivals
         self.changed.add(story_id)
-        if features.language in self.merge_models:
-            self.unconsolidated[story_id] = features.language
         day = int(features.day) if features.day is not None else None
         posted = self.posted.setdefault(story_id, {})
         for term in islice(features.vector, self.index_terms):

@@ -71,6 +71,20 @@ def _size(size: int) -> float:
     return min(1.0, math.log1p(size) / math.log(100))
 
 
+FLOOR_CHECKS: dict[str, Callable[[StoryState, StoryState], float]] = {
+    "mention_cosine": lambda a, b: _cosine(a.mention_centroid, a.mention_norm_sq, b.mention_centroid, b.mention_norm_sq),
+    "core_names_max": lambda a, b: max(_core_share(a, b), _core_share(b, a)),
+    "cosine": lambda a, b: _cosine(a.centroid, a.norm_sq, b.centroid, b.norm_sq),
+}
+"""The floored evidence alone, cheapest and most often short first: most candidate pairs fail a floor, and are not
+scored further."""
+
+
+def reaches_floors(first: StoryState, second: StoryState, floors: dict[str, float]) -> bool:
+    """Whether a pair has at least the floored evidence a merge needs."""
+    return all(FLOOR_CHECKS[name](first, second) >= floors[name] for name in FLOOR_CHECKS if name in floors)
+
+
 def pair_evidence(first: StoryState, second: StoryState) -> dict[str, float]:
     """Evidence that two stories tell one event (symmetric in the two)."""
     shares = (_core_share(first, second), _core_share(second, first))
@@ -110,8 +124,8 @@ def consolidate(
     floors = model.get("floors", {})
     scored = []
     for first, second in sorted(set(pairs)):
-        evidence = pair_evidence(stories[first], stories[second])
-        if all(evidence[name] >= floor for name, floor in floors.items()):
+        if reaches_floors(stories[first], stories[second], floors):
+            evidence = pair_evidence(stories[first], stories[second])
             scored.append((probability(evidence, model), first, second, evidence))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     merged_into: dict[str, str] = {}
@@ -131,7 +145,7 @@ def consolidate(
         if (now_first, now_second) != (first, second):
             evidence = pair_evidence(stories[now_first], stories[now_second])
             score = probability(evidence, model)
-            if score < threshold or any(evidence[name] < floor for name, floor in floors.items()):
+            if score < threshold or not reaches_floors(stories[now_first], stories[now_second], floors):
                 continue
         source, target = sorted((now_first, now_second), key=lambda s: (-stories[s].size, _id_order(s)))[::-1]
         merge(source, target)
