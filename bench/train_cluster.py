@@ -44,7 +44,7 @@ from kabar.story_merge import FLOORED, PAIR_FEATURES, merge_model_path, pair_evi
 
 ECB_SHUFFLES = 4
 JOIN_GRID = (0.25, 0.4, 0.55, 0.7, 0.85)
-SETTLE_GRID = (0.2, 0.3)
+SETTLE_GRID = (0.2, 0.3, 0.4, 0.5)
 MERGE_GRID = (0.95, 0.97, 0.99)
 """The English model is sure of most same-topic stories, so merging at 0.95 joined ECB+ events of one topic."""
 MERGE_MODEL_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
