@@ -22,6 +22,9 @@ For every article:
    judged alone, move to the story that formed after them. At the end of an input ``preview`` tells
    where the articles not settled yet would go, without changing any state, so results do not
    depend on how the input is split.
+5. After each settle, ``consolidate`` merges the stories opened since the last one into candidate
+   stories a story-pair model (kabar.story_merge) finds are the same event; a preview shows the
+   merges it would make.
 
 The clusterer holds only plain data, so it pickles; it is deterministic for the same input order.
 """
