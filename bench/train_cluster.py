@@ -40,7 +40,7 @@ from kabar.extract import ExtractionError, extract
 from kabar.features import ArticleFeatures, article_features
 from kabar.metrics import bcubed
 from kabar.read import read_paths
-from kabar.story_merge import FLOORED, PAIR_FEATURES, merge_model_path, pair_evidence
+from kabar.story_merge import FLOOR_CHECKS, PAIR_FEATURES, merge_model_path, pair_evidence
 
 ECB_SHUFFLES = 4
 JOIN_GRID = (0.25, 0.4, 0.55, 0.7, 0.85)
@@ -50,7 +50,7 @@ MERGE_GRID = (0.95, 0.97, 0.99)
 MERGE_MODEL_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
 """Thresholds tried for the story-merge model (consolidation)."""
 FLOOR_PERCENTILE = 5
-"""A merge needs the FLOORED evidence of the weakest 5% of the true merges in training, or more."""
+"""A merge needs the FLOOR_CHECKS evidence of the weakest 5% of the true merges in training, or more."""
 MERGE_MIN_POSITIVES = 10
 """A merge model is fitted only on at least this many story pairs of each kind."""
 REOPEN_FLOOR = 0.7
@@ -183,7 +183,7 @@ def train_merge(language: str, data: dict[str, list[Stream]], tune: dict[str, li
         "bias": round(float(regression.intercept_[0]), 5),
         "floors": {
             name: round(float(np.percentile([row[PAIR_FEATURES.index(name)] for row in positives], FLOOR_PERCENTILE)), 3)
-            for name in FLOORED
+            for name in FLOOR_CHECKS
         },
     }
     every = {**data, **tune}

@@ -33,10 +33,6 @@ PAIR_FEATURES = (
     "larger_size",
 )
 """Evidence that two stories are one, in the order a merge model's weights use."""
-FLOORED = ("cosine", "mention_cosine", "core_names_max")
-"""Evidence a pair must have at least as much of as nearly all true merges in training had (the model's ``floors``):
-the fitted model leans on story sizes, so without floors it would merge two small stories of one week that share
-almost nothing."""
 GAP_CAP_DAYS = 2.0
 """Gaps between story spans saturate at two days, as article gaps do."""
 
@@ -76,8 +72,10 @@ FLOOR_CHECKS: dict[str, Callable[[StoryState, StoryState], float]] = {
     "core_names_max": lambda a, b: max(_core_share(a, b), _core_share(b, a)),
     "cosine": lambda a, b: _cosine(a.centroid, a.norm_sq, b.centroid, b.norm_sq),
 }
-"""The floored evidence alone, cheapest and most often short first: most candidate pairs fail a floor, and are not
-scored further."""
+"""Evidence a pair must have at least as much of as nearly all true merges in training had (the model's ``floors``),
+each computable alone, cheapest and most often short first (most candidate pairs fail a floor and are not scored
+further): the fitted model leans on story sizes, so without floors it would merge two small stories of one week that
+share almost nothing."""
 
 
 def reaches_floors(first: StoryState, second: StoryState, floors: dict[str, float]) -> bool:
