@@ -208,23 +208,28 @@ def test_the_end_of_an_ingest_writes_where_settling_puts_its_articles(engine, se
     assert engine.store.count_stories() == len(stories)
 
 
-def test_story_merges_of_a_preview_are_provisional_and_a_settle_makes_them(engine, seeds_dir, monkeypatch):
-    """Each seed report opens a story; the closing preview's consolidation shows them as one until the next settle merges
-    them for real (recorded as merges), and a report of another strike stays apart."""
-    clusterer = engine.state.clusterer
-    clusterer.models = {lang: dict(m, join_threshold=0.999, settle_threshold=0.999) for lang, m in clusterer.models.items()}
-    clusterer.merge_models = {"id": {"features": ["cosine"], "weights": [40.0], "bias": -16.0, "merge_threshold": 0.5}}
-    clusterer.settle_every = 6
-    engine.ingest([seeds_dir])
-    articles = list(engine.store.articles())
-    assert len({a.story_id for a in articles}) == 1 and engine.store.count_stories() == 1
-    assert sum("provisional_merge_from" in a.evidence for a in articles) == 4
-    assert len(clusterer.stories) == 5 and engine.store.merges() == [], "a preview changes no state and records no merge"
+def test_story_merges_of_a_preview_are_provisional_and_a_settle_makes_them(tmp_path, seeds_dir):
+    """Each seed report opens a story; the closing preview's consolidation shows them as one until the next ingest, whose
+    settle merges them for real (recorded as merges), and a report of another strike stays apart."""
+    with kabar.open(tmp_path / "kabar.db") as engine:
+        clusterer = engine.state.clusterer
+        clusterer.models = {lang: dict(m, join_threshold=0.999, settle_threshold=0.999) for lang, m in clusterer.models.items()}
+        clusterer.merge_models = {"id": {"features": ["cosine"], "weights": [40.0], "bias": -16.0, "merge_threshold": 0.5}}
+        clusterer.settle_every = 6
+        for _ in range(2):  # the second ingest adds nothing: it undoes the provisional merges and makes them again
+            engine.ingest([seeds_dir])
+            articles = list(engine.store.articles())
+            assert len({a.story_id for a in articles}) == 1 and engine.store.count_stories() == 1
+            assert sum("provisional_merge_from" in a.evidence for a in articles) == 4
+            assert len(clusterer.stories) == 5 and engine.store.merges() == [], "a preview changes no state, records no merge"
 
-    engine.ingest([Path(__file__).parent / "data" / "cluster" / "missile_strike_kharkiv.txt"])
-    articles = list(engine.store.articles())
-    by_story = Counter(a.story_id for a in articles)
-    assert sorted(by_story.values()) == [1, 5] and engine.store.count_stories() == 2
-    assert not any("provisional_merge_from" in a.evidence for a in articles)
-    assert len(engine.store.merges()) == 4 and all(m["reason"]["consolidated"] for m in engine.store.merges())
-    assert {clusterer.resolve(s) for s in clusterer.stories} == set(by_story)
+    with kabar.open(tmp_path / "kabar.db") as engine:
+        assert len(engine.state.provisional) == 4, "provisional merges are saved with the stages' state"
+        engine.ingest([Path(__file__).parent / "data" / "cluster" / "missile_strike_kharkiv.txt"])
+        articles = list(engine.store.articles())
+        by_story = Counter(a.story_id for a in articles)
+        assert sorted(by_story.values()) == [1, 5] and engine.store.count_stories() == 2
+        assert not any("provisional_merge_from" in a.evidence for a in articles)
+        assert len(engine.store.merges()) == 4 and all(m["reason"]["consolidated"] for m in engine.store.merges())
+        clusterer = engine.state.clusterer
+        assert {clusterer.resolve(s) for s in clusterer.stories} == set(by_story)

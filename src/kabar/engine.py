@@ -276,6 +276,7 @@ class Kabar:
                 outcomes: list[Outcome] = []
                 added = 0
                 with self.store.transaction():
+                    undone = self._undo_provisional()
                     for document, prepared in pairs:
                         outcome = self._ingest_one(document, prepared, on_problem)
                         outcomes.append(outcome)
@@ -285,8 +286,9 @@ class Kabar:
                     else:
                         exhausted = True
                         self._place_preview()
-                    if added:
+                    if added or undone or self.state.provisional:
                         self._save_state()
+                    if added:
                         self.furniture.flush()
                 gc.freeze()
                 yield from outcomes
@@ -378,16 +380,15 @@ class Kabar:
         own = assignment.settled.pop(article.id, None)
         if own is not None:
             article.story_id, article.evidence = own.story_id, {"settled": True, **own.evidence}
-        if assignment.settled or assignment.story_merges:
-            self._undo_provisional()
         self._place(assignment.settled, final=True)
         for source, target, reason in assignment.story_merges:
             self.store.record_merge(source, target, {"consolidated": True, **reason})
         article.story_id = self.state.clusterer.resolve(article.story_id)
 
     def _place_preview(self) -> None:
-        """Place the articles not settled yet where a preview puts them, and apply its story merges until the next settle."""
-        self._undo_provisional()
+        """Place the articles not settled yet where a preview puts them, and apply its story merges until the next ingest
+        (which undoes them first: between ingests the store shows the stories as the next settle would likely leave them,
+        while within one the clusterer and the store agree)."""
         preview = self.state.clusterer.preview()
         self._place(preview.decisions, final=False)
         for source, target, reason in preview.merges:
@@ -396,8 +397,11 @@ class Kabar:
                 self.store.move_article(article.id, target, marked)
             self.state.provisional.append((source, target))
 
-    def _undo_provisional(self) -> None:
-        """Move the articles a preview's story merges moved back to their stories (latest merge first)."""
+    def _undo_provisional(self) -> bool:
+        """Move the articles a preview's story merges moved back to their stories (latest merge first); whether there
+        were any such merges."""
+        if not self.state.provisional:
+            return False
         for source, target in reversed(self.state.provisional):
             for article in list(self.store.articles(target)):
                 evidence = dict(article.evidence or {})
@@ -405,6 +409,7 @@ class Kabar:
                     evidence.pop("merge", None)
                     self.store.move_article(article.id, source, evidence)
         self.state.provisional.clear()
+        return True
 
     def _place(self, decisions: dict[str, Assignment], final: bool) -> None:
         """Move stored articles whose story a settle (``final``) or a preview of one decided differently."""
