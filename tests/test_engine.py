@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kabar
+from kabar.cluster import Preview, StoryClusterer
 from kabar.engine import SIGNATURE_ROWS, STATE_NAME, STORY_ROWS
 from kabar.model import RawDocument
 from kabar.read import read_paths
@@ -233,3 +234,23 @@ def test_story_merges_of_a_preview_are_provisional_and_a_settle_makes_them(tmp_p
         assert len(engine.store.merges()) == 4 and all(m["reason"]["consolidated"] for m in engine.store.merges())
         clusterer = engine.state.clusterer
         assert {clusterer.resolve(s) for s in clusterer.stories} == set(by_story)
+
+
+def test_a_chain_of_provisional_merges_is_undone_to_the_stories_the_articles_came_from(engine, seeds_dir, monkeypatch):
+    clusterer = engine.state.clusterer
+    clusterer.models = {lang: dict(m, join_threshold=0.999, settle_threshold=0.999) for lang, m in clusterer.models.items()}
+    clusterer.merge_models = {}
+    clusterer.settle_every = 5  # all five settled: no preview decision moves them back
+    engine.ingest([seeds_dir])
+    apart = {a.id: a.story_id for a in engine.store.articles()}
+    first, second, third, *_ = sorted(set(apart.values()), key=int)
+    chain = [(second, first, {"merge_score": 1.0}), (first, third, {"merge_score": 1.0})]
+    real_preview = StoryClusterer.preview
+    monkeypatch.setattr(StoryClusterer, "preview", lambda self: Preview(real_preview(self).decisions, chain))
+    engine.ingest([seeds_dir])  # adds nothing; its closing preview merges a story, then the story it merged into
+    merged = {a.id: a.story_id for a in engine.store.articles()}
+    assert sum(story == third for story in merged.values()) == 3
+    monkeypatch.undo()
+    engine.ingest([seeds_dir])
+    assert {a.id: a.story_id for a in engine.store.articles()} == apart
+    assert not any("provisional_merge_from" in a.evidence for a in engine.store.articles())

@@ -186,7 +186,7 @@ class StageState:
     clusterer: StoryClusterer
     deduper: NearDuplicateIndex
     provisional: list[tuple[str, str]] = field(default_factory=list)
-    """Story merges the last preview applied to the store until the next settle: (source, target)."""
+    """Story merges the last preview applied to the store until the next ingest: (source, target)."""
 
 
 class Kabar:
@@ -398,16 +398,17 @@ class Kabar:
             self.state.provisional.append((source, target))
 
     def _undo_provisional(self) -> bool:
-        """Move the articles a preview's story merges moved back to their stories (latest merge first); whether there
-        were any such merges."""
+        """Move the articles a preview's story merges moved back to the stories they came from (an article's first mark
+        names it, so a chain of merges, S into T then T into U, is undone too); whether there were any such merges."""
         if not self.state.provisional:
             return False
-        for source, target in reversed(self.state.provisional):
-            for article in list(self.store.articles(target)):
+        for story_id in sorted({story_id for merge in self.state.provisional for story_id in merge}):
+            for article in list(self.store.articles(story_id)):
                 evidence = dict(article.evidence or {})
-                if evidence.pop("provisional_merge_from", None) == source:
+                origin = evidence.pop("provisional_merge_from", None)
+                if origin is not None:
                     evidence.pop("merge", None)
-                    self.store.move_article(article.id, source, evidence)
+                    self.store.move_article(article.id, origin, evidence)
         self.state.provisional.clear()
         return True
 
