@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kabar.cli import main
+from kabar.cli import main, print_why
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -94,3 +94,15 @@ def test_story_why_explains_each_assignment(tmp_path, seeds_dir, capsys):
     assert len(reasons) == 5
     assert sum(reason.startswith("opened the story") for reason in reasons) == 1
     assert sum("joined: score" in reason for reason in reasons) == 4
+
+
+def test_why_names_the_story_a_provisionally_merged_article_came_from(capsys):
+    evidence = {"score": 0.97, "cosine": 0.61, "provisional_merge_from": "12", "merge": {"merge_score": 0.93}}
+    article = {
+        "published_at": "2021-03-04T08:00:00+00:00",
+        "outlet": "example.com",
+        "title": "Footbridge collapses",
+        "evidence": evidence,
+    }
+    print_why({"articles": [article], "merges": []})
+    assert "shown here from story 12 until the next ingest (merge score 0.93)" in capsys.readouterr().out

@@ -107,6 +107,9 @@ def print_why(why: dict[str, Any]) -> None:
         if "settled" in evidence:
             when = "when settling" if evidence["settled"] is True else "until the next settle"
             reason = f"moved here {when}: {reason}"
+        if "provisional_merge_from" in evidence:
+            score = (evidence.get("merge") or {}).get("merge_score")
+            reason += f"; shown here from story {evidence['provisional_merge_from']} until the next ingest (merge score {score})"
         print(f"    {reason}")
     for merge in why["merges"]:
         print(f"merged story {merge['from']} into {merge['into']}: {json.dumps(merge['reason'], ensure_ascii=False)}")
