@@ -8,6 +8,10 @@ Runs ``kabar cluster`` on a copy of the set with the ``story`` labels stripped, 
 
 ``--stream-extra`` streams every article of that file published on the labelled set's days (in that
 file's order, labelled ones included once) and scores only the labelled ids: how kabar runs for real.
+``--late FRACTION`` holds back that share of the stream (chosen with ``--late-seed``) and feeds it after
+the rest, as a crawl backfill would: whether late articles still land in their stories.
+
+    python bench/quality.py ../shared/eval/clickid-dev/articles.jsonl --late 0.2 --late-seed 1 2 3
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ def load(path: str) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def stream_rows(labelled: list[dict], extra_path: str | None, shuffle_seed: int | None) -> list[dict]:
-    """The articles to feed the clusterer, labels stripped."""
+def stream_rows(
+    labelled: list[dict], extra_path: str | None, shuffle_seed: int | None, late: float = 0.0, late_seed: int | None = None
+) -> list[dict]:
+    """The articles to feed the clusterer, labels stripped (a ``late`` share of them moved to the end, in order)."""
     rows = [{k: v for k, v in row.items() if k != "story"} for row in labelled]
     if extra_path:
         days = {row.get("published", "")[:10] for row in labelled}
@@ -41,6 +47,9 @@ def stream_rows(labelled: list[dict], extra_path: str | None, shuffle_seed: int 
         rows = [by_id.pop(row["id"], row) for row in extra] + list(by_id.values())
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(rows)
+    if late:
+        held = set(random.Random(late_seed).sample(range(len(rows)), round(late * len(rows))))
+        rows = [row for i, row in enumerate(rows) if i not in held] + [row for i, row in enumerate(rows) if i in held]
     return rows
 
 
@@ -63,19 +72,25 @@ def main() -> int:
         "--shuffle-seed", type=int, nargs="+", default=None, help="shuffle the stream with this seed (several: one run each)"
     )
     parser.add_argument("--stream-extra", default=None, help="JSONL of unlabelled articles to stream in (same days)")
+    parser.add_argument("--late", type=float, default=0.0, help="share of the stream fed last, as a backfill")
+    parser.add_argument("--late-seed", type=int, nargs="+", default=None, help="which articles come late (several: one run each)")
     args = parser.parse_args()
 
     labelled = load(args.labelled)
     gold = {str(row["id"]): str(row["story"]) for row in labelled}
     name = Path(args.labelled).parent.name + "/" + Path(args.labelled).name
     scores = []
-    for seed in args.shuffle_seed or [None]:
-        rows = stream_rows(labelled, args.stream_extra, seed)
+    runs = [(seed, None) for seed in args.shuffle_seed or [None]]
+    if args.late:
+        runs = [(seed, late_seed) for seed, _ in runs for late_seed in args.late_seed or [0]]
+    for seed, late_seed in runs:
+        rows = stream_rows(labelled, args.stream_extra, seed, args.late, late_seed)
         predicted, elapsed = cluster(rows)
         precision, recall, f1 = bcubed(gold, predicted)
         _, _, pair_f1 = pairwise(gold, predicted)
         mode = f" shuffle={seed}" if seed is not None else ""
         mode += f" streamed={len(rows)}" if args.stream_extra else ""
+        mode += f" late={args.late} late-seed={late_seed}" if args.late else ""
         print(
             f"{name}{mode}: {len(gold)} labelled articles, {len(set(gold.values()))} gold stories, "
             f"{len({predicted.get(i) for i in gold})} predicted; {elapsed:.1f}s"
@@ -86,7 +101,7 @@ def main() -> int:
         scores.append(f1)
     if len(scores) > 1:
         print(
-            f"B-cubed F1 over {len(scores)} shuffles: mean {statistics.mean(scores):.4f}, "
+            f"B-cubed F1 over {len(scores)} runs: mean {statistics.mean(scores):.4f}, "
             f"min {min(scores):.4f}, max {max(scores):.4f}"
         )
     return 0
