@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kabar.cli import main, print_why
+from kabar.cli import main, print_story_list, print_why
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -106,3 +106,12 @@ def test_why_names_the_story_a_provisionally_merged_article_came_from(capsys):
     }
     print_why({"articles": [article], "merges": []})
     assert "shown here from story 12 until the next ingest (merge score 0.93)" in capsys.readouterr().out
+
+
+def test_story_list_counts_read_naturally(capsys):
+    listing = {"id": "7", "headline": "Rusia beli roket Korut", "first_published": "2022-09-06", "last_published": "2022-09-07"}
+    print_story_list([{**listing, "n_articles": 1, "n_outlets": 1, "outlets": ["rmol.id"]}])
+    print_story_list([{**listing, "n_articles": 5, "n_outlets": 2, "outlets": ["rmol.id", "tribunkaltim.co"]}])
+    out = capsys.readouterr().out
+    assert "1 article, 1 outlet (rmol.id)" in out
+    assert "5 articles, 2 outlets (rmol.id, tribunkaltim.co)" in out

@@ -53,7 +53,12 @@ def print_story_list(stories: list[dict[str, Any]]) -> None:
         if _short_date(story["last_published"]) != span:
             span += f"..{_short_date(story['last_published'])}"
         print(f"[{story['id']:>5}] {story['headline']}")
-        print(f"        {story['n_articles']} articles, {story['n_outlets']} outlets ({', '.join(story['outlets'][:6])}), {span}")
+        counts = f"{_count(story['n_articles'], 'article')}, {_count(story['n_outlets'], 'outlet')}"
+        print(f"        {counts} ({', '.join(story['outlets'][:6])}), {span}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
