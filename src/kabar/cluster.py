@@ -10,7 +10,7 @@ For every article:
    store), so memory is bounded too and late articles within that reach still find their story.
 2. Each candidate is scored by a small logistic-regression model for the article's language
    (``models/cluster-<language>.json``, trained by bench/train_cluster.py on clickid-dev for
-   Indonesian and ECB+ train for English) over evidence (each model reads its own subset): cosine
+   Indonesian and ECB+ train for English) over evidence (kabar.evidence; each model reads its own subset): cosine
    to the story's centroid and to its latest members, title cosines, shared names and numbers,
    conflicting years, the time gap and the story's size.
 3. The article joins the most probable candidate when its probability reaches the model's join
@@ -35,46 +35,22 @@ import heapq
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from kabar.evidence import ALL_EVIDENCE, FEATURES, MEMBER_FEATURES, evidence, gap_days
 from kabar.features import MENTION_TERMS, VECTOR_TERMS, ArticleFeatures, prior, weigh
 from kabar.model import Assignment
 from kabar.story_merge import consolidate, load_merge_models
-from kabar.story_state import MEMBERS, StoryState, absorb, copy_story, dot, fold, release
+from kabar.story_state import MEMBERS, StoryState, absorb, copy_story, fold, release
 
 MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_LANGUAGE = "id"
-FEATURES = (
-    "cosine",
-    "title_cosine",
-    "mention_cosine",
-    "max_cosine",
-    "max_title",
-    "mean_cosine",
-    "mean_title",
-    "names",
-    "core_names",
-    "numbers",
-    "year_conflict",
-    "gap",
-    "no_date",
-    "size",
-    "cosine_x_title",
-)
-"""Evidence for one (article, story) pair, in the order the model's weights use."""
-MEMBER_FEATURES = frozenset({"max_cosine", "max_title", "mean_cosine", "mean_title"})
-"""Evidence from a story's latest members (eight dot products)."""
-ALL_EVIDENCE = frozenset(FEATURES)
 EXPLAINED = frozenset({"cosine", "title_cosine"})
 """Evidence kept with every join to explain it, whether or not the model reads it."""
-GAP_CAP_DAYS = 2.0
-"""Gaps saturate at two days: the labelled Indonesian data spans two days, so longer gaps cannot be learned; a story
-quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
 SURE_JOIN = 0.9
 """Articles that joined a story at this probability are not decided again when settling: on clickid-dev and ECB+ train 2
 of 717 such arrivals would move, against 37 of 175 that opened a story, and skipping them halves the cost of settling."""
@@ -122,11 +98,6 @@ class Unsettled:
     sure: bool = False
 
 
-def _cosine(vector: dict[str, float], centroid: dict[str, float], norm_sq: float) -> float:
-    """Cosine of a unit vector with a centroid whose squared norm is ``norm_sq``."""
-    return dot(vector, centroid) / math.sqrt(norm_sq) if norm_sq > 0 else 0.0
-
-
 def _day_order(day: int | None) -> tuple[bool, int]:
     """Posting days in order, undated last."""
     return day is None, day or 0
@@ -135,81 +106,6 @@ def _day_order(day: int | None) -> tuple[bool, int]:
 def _runner_up(scored: list[tuple[float, str, dict[str, float]]]) -> dict[str, Any]:
     """Evidence of an article that opened (or kept) a story of its own: the best candidate it did not join."""
     return {"best_other": scored[0][1], "best_score": round(scored[0][0], 4)} if scored else {}
-
-
-def gap_days(features: ArticleFeatures, story: StoryState) -> float | None:
-    """Days between an article and the nearest end of a story's time span (0 inside it); None when either is undated."""
-    if features.day is None or story.first_day is None or story.last_day is None:
-        return None
-    return max(0.0, story.first_day - features.day, features.day - story.last_day)
-
-
-def _share(weights: dict[str, float], other: Collection[str], total: float) -> float:
-    """The share of ``total`` weight held by the keys of ``weights`` also in ``other`` (``weights`` is the small side: an
-    article's names, or a story's core names)."""
-    return math.fsum([weight for key, weight in weights.items() if key in other]) / total if total else 0.0
-
-
-def _member_evidence(features: ArticleFeatures, story: StoryState) -> dict[str, float]:
-    cosines = [dot(features.vector, vector) for vector, _ in story.members] or [0.0]
-    titles = [dot(features.title, title) for _, title in story.members] or [0.0]
-    return {
-        "max_cosine": max(cosines),
-        "max_title": max(titles),
-        "mean_cosine": sum(cosines) / len(cosines),
-        "mean_title": sum(titles) / len(titles),
-    }
-
-
-def _time_evidence(features: ArticleFeatures, story: StoryState) -> dict[str, float]:
-    gap = gap_days(features, story)
-    if gap is None:
-        return {"gap": 0.0, "no_date": 1.0}
-    return {"gap": min(gap, GAP_CAP_DAYS) / GAP_CAP_DAYS, "no_date": 0.0}
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceGroup:
-    """Evidence computed together (``names``) and how, from an article's features and a story's state."""
-
-    names: frozenset[str]
-    compute: Callable[[ArticleFeatures, StoryState], dict[str, float]]
-
-
-EVIDENCE_GROUPS = (
-    EvidenceGroup(frozenset({"cosine", "cosine_x_title"}), lambda f, s: {"cosine": _cosine(f.vector, s.centroid, s.norm_sq)}),
-    EvidenceGroup(
-        frozenset({"title_cosine", "cosine_x_title"}),
-        lambda f, s: {"title_cosine": _cosine(f.title, s.title_centroid, s.title_norm_sq)},
-    ),
-    EvidenceGroup(
-        frozenset({"mention_cosine"}),
-        lambda f, s: {"mention_cosine": _cosine(f.mentions, s.mention_centroid, s.mention_norm_sq)},
-    ),
-    EvidenceGroup(MEMBER_FEATURES, _member_evidence),
-    EvidenceGroup(frozenset({"names"}), lambda f, s: {"names": _share(f.names, s.names.keys(), math.fsum(f.names.values()))}),
-    EvidenceGroup(
-        frozenset({"core_names"}),
-        lambda f, s: {"core_names": _share(s.core_names, f.names.keys(), s.core_weight) if s.core_names else 0.0},
-    ),
-    EvidenceGroup(
-        frozenset({"numbers"}),
-        lambda f, s: {"numbers": min(1.0, math.log1p(len(f.numbers & s.numbers.keys())) / math.log(4))},
-    ),
-    EvidenceGroup(
-        frozenset({"year_conflict"}),
-        lambda f, s: {"year_conflict": 1.0 if f.years and s.years and f.years.isdisjoint(s.years.keys()) else 0.0},
-    ),
-    EvidenceGroup(frozenset({"gap", "no_date"}), _time_evidence),
-    EvidenceGroup(frozenset({"size"}), lambda f, s: {"size": min(1.0, math.log1p(s.size) / math.log(100))}),
-)
-"""How each piece of evidence (FEATURES) is computed; a model's evidence is computed group by group."""
-
-
-@cache
-def evidence_groups(wanted: frozenset[str]) -> tuple[EvidenceGroup, ...]:
-    """The evidence groups that compute some of ``wanted``."""
-    return tuple(group for group in EVIDENCE_GROUPS if not wanted.isdisjoint(group.names))
 
 
 def model_path(language: str) -> Path:
@@ -397,22 +293,12 @@ class StoryClusterer:
 
     # evidence --------------------------------------------------------------------------------
 
-    def evidence(self, features: ArticleFeatures, story: StoryState, wanted: frozenset[str] = ALL_EVIDENCE) -> dict[str, float]:
-        """Evidence that an article belongs to a story, by name: the ``wanted`` ones of FEATURES (a model reads only its
-        own, so the others are not computed)."""
-        row: dict[str, float] = {}
-        for group in evidence_groups(wanted):
-            row.update(group.compute(features, story))
-        if "cosine_x_title" in wanted:
-            row["cosine_x_title"] = row["cosine"] * row["title_cosine"]
-        return row
-
     def pair_evidence(
         self, features: ArticleFeatures, candidate_ids: list[str], wanted: frozenset[str] = ALL_EVIDENCE
     ) -> list[dict[str, float]]:
         """The ``wanted`` evidence (see ``evidence``) for an article against each candidate story."""
         stories = self.stories
-        return [self.evidence(features, stories[story_id], wanted) for story_id in candidate_ids]
+        return [evidence(features, stories[story_id], wanted) for story_id in candidate_ids]
 
     def model(self, language: str) -> dict[str, Any]:
         """The scoring model for an article's language (the default language's when there is none)."""
@@ -577,7 +463,7 @@ class StoryClusterer:
             return None
         probability, story_id, row = scored[0]
         story = self.stories[story_id]
-        row = {**self.evidence(features, story, EXPLAINED.difference(row)), **row}
+        row = {**evidence(features, story, EXPLAINED.difference(row)), **row}
         gap = gap_days(features, story)
         quiet = gap is not None and gap > self.quiet_days
         model = self.model(features.language)

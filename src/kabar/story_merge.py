@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from kabar.evidence import GAP_CAP_DAYS
 from kabar.story_state import StoryState, dot, gap_between
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -33,8 +34,6 @@ PAIR_FEATURES = (
     "larger_size",
 )
 """Evidence that two stories are one, in the order a merge model's weights use."""
-GAP_CAP_DAYS = 2.0
-"""Gaps between story spans saturate at two days, as article gaps do."""
 
 
 def merge_model_path(language: str) -> Path:
