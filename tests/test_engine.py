@@ -163,18 +163,20 @@ def _ingest_all(path: Path, documents: list[RawDocument]) -> tuple[list[tuple], 
 
 def test_workers_give_the_results_of_one_by_one_ingest(tmp_path, clickid_examples, monkeypatch):
     import kabar.engine
+    import kabar.workers
 
     documents = list(read_paths([clickid_examples]))
     expected = _ingest_all(tmp_path / "one.db", documents)
-    monkeypatch.setattr(kabar.engine, "PARALLEL_MIN_DOCUMENTS", 20)
-    monkeypatch.setattr(kabar.engine, "CHUNK_DOCUMENTS", 9)
-    monkeypatch.setattr(kabar.engine, "WORKERS", 2)
+    monkeypatch.setattr(kabar.workers, "PARALLEL_MIN_DOCUMENTS", 20)
+    monkeypatch.setattr(kabar.workers, "CHUNK_DOCUMENTS", 9)
+    monkeypatch.setattr(kabar.workers, "WORKERS", 2)
     monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 40)
     assert _ingest_all(tmp_path / "workers.db", documents) == expected
 
 
 def test_furniture_learned_while_workers_run_ahead_is_applied(tmp_path, monkeypatch):
     import kabar.engine
+    import kabar.workers
 
     promo = "Dapatkan promo menarik dari toko kami"
     documents = [
@@ -189,9 +191,9 @@ def test_furniture_learned_while_workers_run_ahead_is_applied(tmp_path, monkeypa
     monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 4)
     expected = _ingest_all(tmp_path / "one.db", documents)
     assert promo in expected[1][0][1] and promo not in expected[1][-1][1]  # learned after a few batches
-    monkeypatch.setattr(kabar.engine, "PARALLEL_MIN_DOCUMENTS", 10)
-    monkeypatch.setattr(kabar.engine, "CHUNK_DOCUMENTS", 5)
-    monkeypatch.setattr(kabar.engine, "WORKERS", 2)
+    monkeypatch.setattr(kabar.workers, "PARALLEL_MIN_DOCUMENTS", 10)
+    monkeypatch.setattr(kabar.workers, "CHUNK_DOCUMENTS", 5)
+    monkeypatch.setattr(kabar.workers, "WORKERS", 2)
     assert _ingest_all(tmp_path / "workers.db", documents) == expected
 
 

@@ -5,24 +5,17 @@ It holds no NLP logic: it calls read → extract → dedup → cluster in order,
 computes each story's derived data (summary) lazily when the story is asked for after it changed.
 
 What depends on one document alone (extraction, clustering features, MinHash signature, search terms:
-``prepare``) runs in worker processes for long inputs, chunk by chunk and in order, while this process
-does what depends on the documents before (exact and near-duplicate lookup, clustering, the store). The
-one input of ``prepare`` that earlier documents change is the learned furniture (``OutletFurniture``):
-a result whose extraction asked about furniture lines learned or dropped since is prepared again here,
-so the outcome is always that of one-by-one ingest.
+``kabar.workers.prepare``) runs in worker processes for long inputs, while this process does what depends
+on the documents before (exact and near-duplicate lookup, clustering, the store); the outcome is always
+that of one-by-one ingest.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
 import pickle
 import sys
-import threading
-from collections import deque
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -30,17 +23,18 @@ from typing import Any
 
 import numpy as np
 
+from kabar import workers
 from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
 from kabar.dedup import COPY_SHARE, NearDuplicateIndex, article_signature, copied_share
-from kabar.extract import ExtractionError, extract
+from kabar.extract import ExtractionError
 from kabar.extract.furniture import OutletFurniture
 from kabar.features import ArticleFeatures, article_features
 from kabar.model import Article, Assignment, RawDocument
 from kabar.read import read_paths
 from kabar.store import Store, StoreError, StoryFilter, open_store
-from kabar.store.base import article_search_terms
 from kabar.summarise import outlet_label, summarise
+from kabar.workers import Prepared, prepare
 
 BATCH_SIZE = 1000
 """Articles per transaction: large enough to amortise saving the stage state, small enough to lose little."""
@@ -51,14 +45,6 @@ STORY_ROWS = "story"
 SIGNATURE_ROWS = "signature"
 OLD_STATE_NAMES = ("stages-v4", "stages-v3")
 """States of earlier kabar versions, which this one does not read: ``kabar recluster`` rebuilds the stories."""
-WORKERS = min(4, os.cpu_count() or 1)
-"""Processes preparing documents beside this one; with a single core everything runs here."""
-PARALLEL_MIN_DOCUMENTS = 2000
-"""Shorter inputs are prepared in this process: starting workers (about a second) costs more than they save."""
-CHUNK_DOCUMENTS = 100
-"""Documents per worker task: enough to amortise the hand-over, few enough to keep the workers evenly busy."""
-CHUNKS_AHEAD = 2
-"""Tasks queued per worker, so a worker never waits for the next while this process is busy."""
 
 
 @dataclass(slots=True)
@@ -86,97 +72,6 @@ class IngestReport:
     def skipped(self) -> int:
         """Inputs that could not be read or extracted."""
         return len(self.problems)
-
-
-@dataclass(slots=True)
-class Prepared:
-    """What the stages compute from one document alone: the article, its MinHash signature, clustering features
-    and search terms."""
-
-    article: Article
-    signature: np.ndarray | None
-    features: ArticleFeatures
-    search_terms: str
-
-
-def prepare(document: RawDocument, known_furniture: Mapping[str, frozenset[str]]) -> Prepared:
-    """Extract one document and compute what dedup, clustering and the store need of it; raises ExtractionError."""
-    article = extract(document, known_furniture)
-    return Prepared(article, article_signature(article), article_features(article), article_search_terms(article))
-
-
-class _AskedLines(Collection[str]):
-    """One outlet's learned furniture lines, noting each line key extraction asks about (into ``asked``)."""
-
-    def __init__(self, lines: Collection[str], asked: set[str]) -> None:
-        self.lines = lines
-        self.asked = asked
-
-    def __contains__(self, key: object) -> bool:
-        self.asked.add(str(key))
-        return key in self.lines
-
-    def __bool__(self) -> bool:
-        return True  # asked even when empty: the furniture learned by the time the result is used may not be
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.lines)
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
-class _AskedFurniture(Mapping[str, Collection[str]]):
-    """Learned furniture as extraction in a worker sees it, noting the line keys asked about (``asked``).
-
-    Extraction reads the furniture only through those questions, so its result holds for any later furniture
-    that answers them the same (see ``Kabar._furniture_unchanged``).
-    """
-
-    def __init__(self, known: Mapping[str, frozenset[str]]) -> None:
-        self.known = known
-        self.asked: set[str] = set()
-
-    def __getitem__(self, outlet: str) -> Collection[str]:
-        return _AskedLines(self.known.get(outlet, frozenset()), self.asked)
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.known)
-
-    def __len__(self) -> int:
-        return len(self.known)
-
-
-WorkerResult = tuple[Prepared, frozenset[str]]
-"""A document prepared in a worker, and the furniture line keys its extraction asked about."""
-
-
-def _prepare_chunk(documents: list[RawDocument], known_furniture: Mapping[str, frozenset[str]]) -> list[WorkerResult | None]:
-    """``prepare`` each document (in a worker); None where extraction fails: the driver re-runs it to report why."""
-    prepared: list[WorkerResult | None] = []
-    for document in documents:
-        furniture = _AskedFurniture(known_furniture)
-        try:
-            prepared.append((prepare(document, furniture), frozenset(furniture.asked)))
-        except ExtractionError:
-            prepared.append(None)
-    return prepared
-
-
-def _start_method() -> str:
-    """How workers start: forked on Linux when this process runs one thread (instant, and the calling script is
-    not imported again), else from a fresh interpreter (forking a threaded process, e.g. a web server, can hang)."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def _warm_worker() -> None:
-    """Load the language tables ``prepare`` reads, once per process."""
-    prepare(RawDocument("warm-up", "text", "Presiden Joko Widodo meresmikan jalan tol baru di Jakarta, Senin."), {})
 
 
 @dataclass(slots=True)
@@ -265,11 +160,11 @@ class Kabar:
         all, a cost that grows with the memory. They are still freed when no longer referenced.
         """
         iterator = iter(documents)
-        head = list(islice(iterator, PARALLEL_MIN_DOCUMENTS))
-        if len(head) < PARALLEL_MIN_DOCUMENTS or WORKERS < 2:
+        head = list(islice(iterator, workers.PARALLEL_MIN_DOCUMENTS))
+        if len(head) < workers.PARALLEL_MIN_DOCUMENTS or workers.WORKERS < 2:
             pairs: Generator[tuple[RawDocument, Prepared | None]] = ((document, None) for document in chain(head, iterator))
         else:
-            pairs = self._prepare_in_workers(chain(head, iterator))
+            pairs = workers.prepared_in_workers(chain(head, iterator), self.furniture)
         exhausted = False
         try:
             while not exhausted:
@@ -295,40 +190,6 @@ class Kabar:
         finally:
             pairs.close()
             gc.unfreeze()
-
-    def _prepare_in_workers(self, documents: Iterator[RawDocument]) -> Generator[tuple[RawDocument, Prepared | None]]:
-        """Documents in order, each with its ``prepare`` result from a worker (None: prepare it here)."""
-        method = _start_method()
-        if method == "fork":
-            _warm_worker()  # forked workers inherit the loaded tables
-        pool = ProcessPoolExecutor(
-            WORKERS, mp_context=multiprocessing.get_context(method), initializer=None if method == "fork" else _warm_worker
-        )
-        queued: deque[tuple[list[RawDocument], dict[str, frozenset[str]], Future[list[WorkerResult | None]]]] = deque()
-
-        def submit() -> None:
-            chunk = list(islice(documents, CHUNK_DOCUMENTS))
-            if chunk:
-                known = dict(self.furniture.known)
-                queued.append((chunk, known, pool.submit(_prepare_chunk, chunk, known)))
-
-        try:
-            for _ in range(WORKERS * CHUNKS_AHEAD):
-                submit()
-            while queued:
-                chunk, known, future = queued.popleft()
-                results = future.result()
-                submit()
-                for document, result in zip(chunk, results, strict=True):
-                    valid = result is not None and self._furniture_unchanged(result[0].article.outlet, known, result[1])
-                    yield document, result[0] if valid else None
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-    def _furniture_unchanged(self, outlet: str, known: Mapping[str, frozenset[str]], asked: frozenset[str]) -> bool:
-        """Whether the outlet's learned furniture now answers the line keys extraction asked about as ``known`` did."""
-        used, now = known.get(outlet, frozenset()), self.furniture.known.get(outlet, frozenset())
-        return used is now or used == now or all((key in used) == (key in now) for key in asked)
 
     def _save_state(self) -> None:
         """Persist what the stages changed since the last save (in the batch's transaction)."""
