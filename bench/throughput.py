@@ -8,21 +8,26 @@ an N-article stream from the corpus repeated with dates shifted by 30 days per r
 (every fifth word dropped, a tagline added, new ids), ingests it, and compares the time of the last 10k
 articles with the first 10k: the cost per article must not grow with the stream. It also prints the time the same
 corpus articles took in the first round (to the nearest 1,000): the corpus is not uniform (its second 10k cost about
-1.4x its first even in the first round), so that comparison isolates growth.
+1.4x its first even in the first round), so that comparison isolates growth. ``--breakdown`` also prints
+where the ingest process spent its time (clustering, the store's article reads and writes, saving the
+stages' state, near-duplicate lookup, and the rest: results from the workers, commits, learning furniture,
+the loop itself).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 WINDOW = 10_000
 MARK_EVERY = 1000
@@ -63,11 +68,45 @@ def edited_stream(path: str, total: int) -> Iterator[str]:
         round_number += 1
 
 
-def run_one(input_path: str, marks: bool) -> dict:
-    """Ingest one JSONL file into a fresh store in this process; timings and peak RSS."""
+BREAKDOWN = {
+    "clustering": [("kabar.cluster", "StoryClusterer", "assign")],
+    "store": [
+        ("kabar.store.sqlite", "SQLiteStore", name)
+        for name in ("add_article", "move_article", "record_merge", "find_article_id", "article", "link_source")
+    ],
+    "saving state": [("kabar.engine", "Kabar", "_save_state")],
+    "near-duplicates": [("kabar.dedup", "NearDuplicateIndex", "find_original"), ("kabar.dedup", "NearDuplicateIndex", "add")],
+}
+"""Parts of the ingest process's work timed by ``--breakdown``: (module, class, method) each."""
+
+
+def time_parts(spent: dict[str, float]) -> None:
+    """Wrap the BREAKDOWN methods so that the seconds spent in each part add up in ``spent``."""
+    for part, methods in BREAKDOWN.items():
+        spent[part] = 0.0
+        for module, owner, name in methods:
+            cls = getattr(importlib.import_module(module), owner)
+            original = getattr(cls, name)
+
+            def timed(*args: Any, _original: Callable[..., Any] = original, _part: str = part, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    spent[_part] += time.perf_counter() - started
+
+            setattr(cls, name, timed)
+
+
+def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
+    """Ingest one JSONL file into a fresh store in this process; timings and peak RSS (and the parts' seconds)."""
     from kabar.engine import Kabar
     from kabar.read import read_paths
     from kabar.store import SQLiteStore
+
+    spent: dict[str, float] = {}
+    if breakdown:
+        time_parts(spent)
 
     with tempfile.TemporaryDirectory() as folder:
         engine = Kabar(SQLiteStore(str(Path(folder) / "bench.db")))
@@ -86,6 +125,7 @@ def run_one(input_path: str, marks: bool) -> dict:
         "window_stamps": stamps,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "parts": spent,
     }
 
 
@@ -95,15 +135,26 @@ def memory(result: dict) -> str:
     return f"peak RSS {result['peak_rss_mb']:.0f} MB{workers}"
 
 
-def measure(input_path: str, marks: bool = False) -> dict:
+def measure(input_path: str, marks: bool = False, breakdown: bool = False) -> dict:
     """Run one ingest in a fresh Python process."""
     output = subprocess.run(
-        [sys.executable, __file__, "--run-one", input_path] + (["--marks"] if marks else []),
+        [sys.executable, __file__, "--run-one", input_path]
+        + (["--marks"] if marks else [])
+        + (["--breakdown"] if breakdown else []),
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     return json.loads(output)
+
+
+def parts(result: dict) -> str:
+    """The ingest process's seconds per BREAKDOWN part, and the rest, with their shares of the total."""
+    if not result["parts"]:
+        return ""
+    total = result["seconds"]
+    shares = {**result["parts"], "rest": total - sum(result["parts"].values())}
+    return "\n    " + ", ".join(f"{part} {seconds:.1f}s ({seconds / total:.0%})" for part, seconds in shares.items())
 
 
 def growth(stamps: list[float], corpus_size: int) -> str:
@@ -126,30 +177,31 @@ def main() -> int:
     parser.add_argument("corpus", help="JSONL articles, e.g. ../shared/data/clickid/articles.jsonl")
     parser.add_argument("--sizes", nargs="*", default=["1000", "10000", "all"], help="article counts, or all")
     parser.add_argument("--stream", type=int, default=None, help="also run an N-article stream growth check")
+    parser.add_argument("--breakdown", action="store_true", help="print where the ingest process spent its time")
     parser.add_argument("--run-one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--marks", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one:
-        print(json.dumps(run_one(args.corpus, args.marks)))
+        print(json.dumps(run_one(args.corpus, args.marks, args.breakdown)))
         return 0
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             path = Path(folder) / f"in-{size}.jsonl"
             path.write_text("".join(rows(args.corpus, None if size == "all" else int(size))), encoding="utf-8")
-            result = measure(str(path))
+            result = measure(str(path), breakdown=args.breakdown)
             print(
                 f"{result['articles']:>7} articles: {result['articles'] / result['seconds']:7.0f} articles/s "
-                f"({result['seconds']:.1f}s), {memory(result)}",
+                f"({result['seconds']:.1f}s), {memory(result)}{parts(result)}",
                 flush=True,
             )
         if args.stream:
             path = Path(folder) / "stream.jsonl"
             with open(path, "w", encoding="utf-8") as out:
                 out.writelines(edited_stream(args.corpus, args.stream))
-            result = measure(str(path), marks=True)
+            result = measure(str(path), marks=True, breakdown=args.breakdown)
             print(
                 f"{result['articles']:>7}-article stream: {result['articles'] / result['seconds']:.0f} articles/s, "
-                f"{memory(result)}; {growth(result['window_stamps'], len(rows(args.corpus, None)))}"
+                f"{memory(result)}; {growth(result['window_stamps'], len(rows(args.corpus, None)))}{parts(result)}"
             )
     return 0
 
