@@ -129,6 +129,12 @@ def _story_conditions(filters: StoryFilter | None) -> tuple[str, str, list[Any]]
     return "".join(f" AND {clause}" for clause in where), (" HAVING " + " AND ".join(having)) if having else "", params
 
 
+PRAGMAS = ("cache_size=-65536", "wal_autocheckpoint=20000")
+"""A 64 MiB page cache and a checkpoint every 20,000 WAL pages (about 80 MB): with SQLite's defaults (2 MiB, 1,000
+pages) inserting articles got 2.5 times slower between the first 10,000 and the 300,000th, most of it in commits;
+with these, 23% less store time at 250,000-300,000 articles."""
+
+
 class SQLiteStore(Store):
     """Store in one SQLite file; ``":memory:"`` gives a throw-away store."""
 
@@ -140,6 +146,8 @@ class SQLiteStore(Store):
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            for pragma in PRAGMAS:
+                self.db.execute(f"PRAGMA {pragma}")
             indexed = self.db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name IN (?, ?)", SEARCH_TABLES).fetchone()[0]
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as error:
