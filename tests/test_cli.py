@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from kabar.cli import main, print_story_list, print_why
+from kabar.engine import Kabar
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -29,8 +30,46 @@ def test_ingest_stories_story_round_trip(tmp_path, seeds_dir, capsys):
 
 
 def test_unknown_story_is_a_clear_error(tmp_path, capsys):
-    assert main(["--db", str(tmp_path / "k.db"), "story", "999"]) == 2
+    db = str(tmp_path / "k.db")
+    Kabar.open(db).close()
+    assert main(["--db", db, "story", "999"]) == 2
     assert "no story with id 999" in capsys.readouterr().err
+
+
+def test_reading_commands_never_create_a_store(tmp_path, capsys):
+    typo = tmp_path / "typo" / "kabr.db"
+    for command in (["stories"], ["story", "1"], ["search", "roket"], ["export"], ["recluster"]):
+        assert main(["--db", str(typo), *command]) == 2
+        assert f"no store at {typo}" in capsys.readouterr().err
+    assert not typo.parent.exists()
+
+
+def test_output_that_cannot_be_written_is_one_line(tmp_path, seeds_dir, capsys):
+    db = str(tmp_path / "k.db")
+    assert main(["--db", db, "ingest", str(seeds_dir)]) == 0
+    capsys.readouterr()
+    missing = tmp_path / "no-such-folder" / "out.json"
+    assert main(["--db", db, "export", "--format", "json", "--out", str(missing)]) == 2
+    assert capsys.readouterr().err == f"kabar: {missing}: No such file or directory\n"
+    assert main(["--db", db, "export", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"kabar: {tmp_path}: Is a directory\n"
+    assert main(["cluster", str(seeds_dir / "002_88669ab05aaa08cf.txt"), "--out", str(missing)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_search_finds_word_forms_and_honours_exclusions(tmp_path, seeds_dir, capsys):
+    db = str(tmp_path / "k.db")
+    assert main(["--db", db, "ingest", str(seeds_dir)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "search", "pembelian roket", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["total"] == 5 and len({hit["outlet"] for hit in found["articles"]}) == 5
+    assert all(hit["story_id"] == found["articles"][0]["story_id"] for hit in found["articles"])
+    assert main(["--db", db, "search", "roket", "--limit", "1"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[0] == "5 articles match" and len(text) == 3 and "[roket]" in text[2].lower()
+    assert main(["--db", db, "search", "roket -Korea"]) == 0
+    assert capsys.readouterr().out == "0 articles match\n"
 
 
 def test_ingest_reports_bad_input_on_stderr_with_exit_code(tmp_path):
@@ -71,12 +110,13 @@ def test_cluster_writes_one_line_per_input_in_input_order(tmp_path, seeds_dir):
         },
     )
     records.append({"id": "seed-0", "text": records[0]["text"]})
+    records.append({"text": records[1]["text"]})  # no id: named by its place in the file
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records))
     out = tmp_path / "out.jsonl"
     assert main(["cluster", str(source), "--out", str(out)]) == 0
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [line["id"] for line in lines] == [r["id"] for r in records]
+    assert [line["id"] for line in lines] == [r.get("id", f"{source}:{len(records)}") for r in records]
     seed_stories = {line["story"] for line in lines if line["id"].startswith("seed-")}
     assert len(seed_stories) == 1
     assert next(line["story"] for line in lines if line["id"] == "other") not in seed_stories

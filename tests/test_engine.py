@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +42,19 @@ def test_reingesting_a_folder_changes_nothing(engine, seeds_dir):
     assert report.added == 0 and report.duplicates == 5
     assert [a.to_dict() for a in engine.store.articles()] == before_articles
     assert engine.stories() == before_stories
+
+
+def test_one_path_may_be_given_alone(engine, seeds_dir):
+    assert engine.ingest(str(seeds_dir)).added == 5
+    assert engine.ingest(Path(seeds_dir)).duplicates == 5
+
+
+def test_a_worker_exits_when_the_ingesting_process_is_gone(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", f"import time, kabar.workers as w; w._start_worker({gone.stdout.strip()}, False); time.sleep(30)"]
+    )
+    assert worker.wait(timeout=15) == 1
 
 
 def test_same_text_from_another_file_is_linked_not_added(engine, seeds_dir, tmp_path):

@@ -20,10 +20,33 @@ def test_word_forms_share_one_index_term():
 
 def test_query_words_are_quoted_so_no_user_text_is_fts_syntax():
     assert match_expression("Pembelian roket") == '("beli" OR "pembelian") AND ("roket")'
-    expression = match_expression('"" OR NEAR(roket peluru) * AND -korut ^ col:x')
+    expression = match_expression('"" OR NEAR(roket peluru) * AND korut ^ col:x')
     assert re.fullmatch(r'\("[^"]+"( OR "[^"]+")*\)( AND \("[^"]+"( OR "[^"]+")*\))*', expression), expression
     assert [group.split('"')[1] for group in expression.split(" AND ")] == ["near", "roket", "peluru", "korut", "col"]
     assert match_expression("yang dan di") is None
+
+
+def test_minus_and_not_exclude_words():
+    assert match_expression("roket -korut") == '(("roket")) NOT (("korut"))'
+    assert match_expression("roket NOT pembelian") == '(("roket")) NOT (("beli" OR "pembelian"))'
+    assert match_expression("-korut") is None  # nothing wanted: nothing to search
+    assert match_expression("roket - korut") == '("roket") AND ("korut")'  # a lone dash excludes nothing
+
+
+def test_excluded_words_remove_hits(engine, seeds_dir, tmp_path):
+    engine.ingest([seeds_dir])
+    other = tmp_path / "other.txt"
+    other.write_text(
+        "Rusia uji coba roket baru di Siberia\n\nMoskow - Rusia menguji roket balistik baru di Siberia pada Selasa, "
+        "kata kementerian pertahanan Rusia. Uji coba roket itu disaksikan para pejabat militer.",
+        encoding="utf-8",
+    )
+    engine.ingest([other])
+    everything, _ = engine.store.search_articles(match_expression("Rusia roket"))
+    without_korea, ids = engine.store.search_articles(match_expression("Rusia roket -Korea"))
+    also, _ = engine.store.search_articles(match_expression("Rusia roket NOT korea"))
+    assert everything == 6 and without_korea == 1 and also == 1
+    assert "Siberia" in engine.store.article(ids[0]).text
 
 
 @pytest.mark.parametrize("query", ['"', "a*", "NEAR(", "roket OR", "col:roket", "'); DROP TABLE articles; --", "\x00roket"])

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from kabar.engine import Kabar
+from kabar.model import Article
 from kabar.read import read_paths
 from kabar.store import SQLiteStore, StoreError
 
@@ -21,6 +23,13 @@ def _print_json(value: Any) -> None:
 
 def _short_date(value: str | None) -> str:
     return value[:10] if value else "?"
+
+
+def _open_existing(location: str) -> Kabar:
+    """The engine over the store at ``location``, which must exist (a command that only reads never creates one)."""
+    if not Path(location).exists():
+        raise StoreError(f"no store at {location} (`kabar ingest` creates one; --db names another)")
+    return Kabar.open(location)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -63,7 +72,7 @@ def _count(number: int, noun: str) -> str:
 
 def cmd_stories(args: argparse.Namespace) -> int:
     """List stories, newest first."""
-    with Kabar.open(args.db) as engine:
+    with _open_existing(args.db) as engine:
         stories = engine.stories(limit=args.limit, offset=args.offset)
         if args.min_articles > 1:
             stories = [s for s in stories if s["n_articles"] >= args.min_articles]
@@ -122,7 +131,7 @@ def print_why(why: dict[str, Any]) -> None:
 
 def cmd_story(args: argparse.Namespace) -> int:
     """Show one story (with --why: the evidence behind each article's assignment)."""
-    with Kabar.open(args.db) as engine:
+    with _open_existing(args.db) as engine:
         story = engine.story(args.id)
         why = engine.why(args.id) if story is not None and args.why else None
     if story is None:
@@ -139,11 +148,12 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
-    """Cluster a JSONL file in a throw-away store; write {"id", "story"} per input article in input order.
+    """Cluster a JSONL file in a throw-away store; write {"id", "story"} per input article in input order (a record
+    without an id is named by its source, ``file:line``).
 
     Story ids are read back after the whole file is in, so articles of stories merged later carry the merged id.
     """
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, open(args.out, "w", encoding="utf-8") as out:
         engine = Kabar(SQLiteStore(str(Path(folder) / "cluster.db")))
         problems: list[str] = []
 
@@ -152,18 +162,43 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             print(f"kabar: {source}: {message}", file=sys.stderr)
 
         documents = read_paths([args.input], problem)
-        placed = [(o.input_id, o.article_id) for o in engine.ingest_documents(documents, problem) if o.input_id is not None]
-        with open(args.out, "w", encoding="utf-8") as out:
-            for input_id, article_id in placed:
-                article = engine.store.article(article_id) if article_id else None
-                out.write(json.dumps({"id": input_id, "story": article.story_id if article else None}) + "\n")
+        placed = [(o.input_id or o.source, o.article_id) for o in engine.ingest_documents(documents, problem)]
+        for input_id, article_id in placed:
+            article = engine.store.article(article_id) if article_id else None
+            out.write(json.dumps({"id": input_id, "story": article.story_id if article else None}) + "\n")
         engine.close()
     return 1 if problems else 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search the stored articles: every word of the query in any form, none of the ``-word``s; best first."""
+    with _open_existing(args.db) as engine:
+        total, hits = engine.search(args.query, args.limit, args.offset)
+    if args.json:
+        rows = [{**_article_line(article), "snippet": "".join(piece for piece, _ in pieces)} for article, pieces in hits]
+        _print_json({"total": total, "articles": rows})
+        return 0
+    print(f"{total} articles match" if total != 1 else "1 article matches")
+    for article, pieces in hits:
+        line = _article_line(article)
+        print(f"  {_short_date(line['published_at'])}  {line['outlet']:<22} {line['title']}  [story {line['story_id']}]")
+        print("      " + " ".join("".join(f"[{piece}]" if hit else piece for piece, hit in pieces).split()))
+    return 0
+
+
+def _article_line(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published_at": article.published_at,
+        "story_id": article.story_id,
+    }
+
+
 def cmd_recluster(args: argparse.Namespace) -> int:
     """Rebuild all stories from the stored articles."""
-    with Kabar.open(args.db) as engine:
+    with _open_existing(args.db) as engine:
         count = engine.recluster()
     print(f"reclustered into {count} stories")
     return 0
@@ -176,7 +211,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "parquet" and not args.out:
         print("kabar: --format parquet needs --out PATH", file=sys.stderr)
         return 2
-    with Kabar.open(args.db) as engine:
+    with _open_existing(args.db) as engine:
         ids = [args.story] if args.story else [row["id"] for row in engine.stories(limit=None)]
         stories = [engine.story(story_id) for story_id in ids]
     if args.story and stories[0] is None:
@@ -244,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--out", required=True)
     cluster.set_defaults(run=cmd_cluster)
 
+    search = commands.add_parser("search", help="search stored articles (every word; -word or NOT word excludes)")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--offset", type=int, default=0)
+    search.set_defaults(run=cmd_search)
+
     recluster = commands.add_parser("recluster", help="rebuild all stories from stored articles")
     recluster.set_defaults(run=cmd_recluster)
 
@@ -265,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-token", default=os.environ.get("KABAR_API_TOKEN"), help=token_help)
     serve.set_defaults(run=cmd_serve)
 
-    for sub in (ingest, stories, story, recluster, serve, extract):
+    for sub in (ingest, stories, story, search, recluster, serve, extract):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: ./kabar.db)")
     return parser
@@ -274,13 +315,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kabar`` command."""
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.run(args)
     except StoreError as error:
         print(f"kabar: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a reader that stopped early (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as error:  # an output file that cannot be written, a store folder that cannot be made
+        print(f"kabar: {error.filename}: {error.strerror}" if error.filename else f"kabar: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends the command like Ctrl-C: the open batch is rolled back and the worker processes stop."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from kabar.extract.furniture import OutletFurniture
 from kabar.features import ArticleFeatures, article_features
 from kabar.model import Article, Assignment, RawDocument
 from kabar.read import read_paths
+from kabar.search import match_expression, snippet
 from kabar.store import Store, StoreError, StoryFilter, open_store
 from kabar.summarise import outlet_label, summarise
 from kabar.workers import Prepared, prepare
@@ -127,9 +128,14 @@ class Kabar:
         self.close()
 
     def ingest(
-        self, paths: Iterable[str | Path], on_problem: Callable[[str, str], None] | None = None, progress: bool = False
+        self,
+        paths: Iterable[str | Path] | str | Path,
+        on_problem: Callable[[str, str], None] | None = None,
+        progress: bool = False,
     ) -> IngestReport:
-        """Read, extract, dedup and cluster every document under ``paths`` into the store."""
+        """Read, extract, dedup and cluster every document under ``paths`` (one path, or several) into the store."""
+        if isinstance(paths, str | Path):
+            paths = [paths]
         report = IngestReport()
 
         def problem(source: str, message: str) -> None:
@@ -373,3 +379,13 @@ class Kabar:
                 }
             )
         return listing
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[int, list[tuple[Article, list[tuple[str, bool]]]]]:
+        """The number of articles matching ``query`` (kabar.search: every word in any form, none of the ``-word``s) and
+        one page of them, best first, each with its snippet as (piece, is_hit) pairs."""
+        match = match_expression(query)
+        if match is None:
+            return 0, []
+        total, ids = self.store.search_articles(match, limit, offset)
+        articles = [article for article in map(self.store.article, ids) if article is not None]
+        return total, [(article, snippet(article.text, query)) for article in articles]

@@ -3,8 +3,9 @@
 The SQLite store keeps FTS5 tables of *stemmed* words (Sastrawi for Indonesian, a light stemmer for
 English), because FTS5's own tokenizers know no Indonesian morphology: "membeli", "dibeli" and
 "pembelian" all index as "beli". A query word matches any of its Indonesian stem, English stem or
-the word itself, so one query serves articles in either language. Query words are quoted into the
-FTS5 expression, so no user text is ever parsed as FTS5 syntax.
+the word itself, so one query serves articles in either language; a hit has every query word but those
+written ``-word`` or after ``NOT``, which it must not have. Query words are quoted into the FTS5
+expression, so no user text is ever parsed as FTS5 syntax.
 """
 
 from __future__ import annotations
@@ -71,18 +72,46 @@ def _forms(token: str) -> set[str]:
     return {token, stem(token, "id"), stem(token, "en")}
 
 
+EXCLUDE_PREFIX = "-"
+EXCLUDE_WORD = "NOT"
+"""A query word written ``-word``, or after ``NOT``, must not be in a hit."""
+
+
+def query_words(query: str) -> tuple[list[str], list[str]]:
+    """The words a hit must have and the words it must not have (``-word`` or ``NOT word``), lower-cased."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    negate_next = False
+    for chunk in query.split():
+        if chunk == EXCLUDE_WORD:
+            negate_next = True
+            continue
+        excluded = negate_next or (chunk.startswith(EXCLUDE_PREFIX) and len(chunk) > 1)
+        (unwanted if excluded else wanted).extend(_tokens(chunk))
+        negate_next = False
+    return wanted[:MAX_QUERY_TERMS], unwanted[:MAX_QUERY_TERMS]
+
+
 def query_forms(query: str) -> list[set[str]]:
-    """For each query word, the index forms it may take (Indonesian stem, English stem, itself)."""
-    return [_forms(token) for token in _tokens(query)[:MAX_QUERY_TERMS]]
+    """For each wanted query word, the index forms it may take (Indonesian stem, English stem, itself)."""
+    return [_forms(token) for token in query_words(query)[0]]
+
+
+def _any_form(forms: set[str]) -> str:
+    return "(" + " OR ".join(f'"{form}"' for form in sorted(forms)) + ")"
 
 
 def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression requiring every query word (in any of its forms); None if nothing is searchable."""
-    groups = []
-    for forms in query_forms(query):
-        quoted = " OR ".join(f'"{form}"' for form in sorted(forms))
-        groups.append(f"({quoted})")
-    return " AND ".join(groups) or None
+    """An FTS5 MATCH expression requiring every wanted query word and none of the unwanted ones (each in any of its
+    forms); None if no wanted word is searchable."""
+    wanted, unwanted = query_words(query)
+    required = " AND ".join(_any_form(_forms(token)) for token in wanted)
+    if not required:
+        return None
+    if not unwanted:
+        return required
+    excluded = " OR ".join(_any_form(_forms(token)) for token in unwanted)
+    return f"({required}) NOT ({excluded})"
 
 
 def snippet(text: str, query: str, words: int = SNIPPET_WORDS) -> list[tuple[str, bool]]:

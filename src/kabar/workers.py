@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Collection, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -130,6 +131,27 @@ def _warm_worker() -> None:
     prepare(RawDocument("warm-up", "text", "Presiden Joko Widodo meresmikan jalan tol baru di Jakarta, Senin."), {})
 
 
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker checks that the process it works for is still alive."""
+
+
+def _start_worker(parent_pid: int, warm: bool) -> None:
+    """Set up a worker: it exits when the ingesting process is gone (killed with no chance to stop it, the worker
+    would otherwise wait for work forever), and loads the language tables unless it was forked with them."""
+    threading.Thread(target=_exit_without, args=(parent_pid,), daemon=True).start()
+    if warm:
+        _warm_worker()
+
+
+def _exit_without(parent_pid: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+
+
 def prepared_in_workers(
     documents: Iterator[RawDocument], furniture: OutletFurniture
 ) -> Generator[tuple[RawDocument, Prepared | None]]:
@@ -139,7 +161,10 @@ def prepared_in_workers(
     if method == "fork":
         _warm_worker()  # forked workers inherit the loaded tables
     pool = ProcessPoolExecutor(
-        WORKERS, mp_context=multiprocessing.get_context(method), initializer=None if method == "fork" else _warm_worker
+        WORKERS,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(os.getpid(), method != "fork"),
     )
     queued: deque[tuple[list[RawDocument], dict[str, frozenset[str]], Future[list[WorkerResult | None]]]] = deque()
 

@@ -11,7 +11,7 @@ from fastapi import Request
 
 from kabar.engine import Kabar, Outcome
 from kabar.model import Article, RawDocument
-from kabar.search import match_expression, snippet
+from kabar.search import match_expression
 from kabar.store import StoryFilter
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -62,13 +62,8 @@ class Library:
 
     def search(self, q: str, limit: int, offset: int) -> tuple[int, list[tuple[Article, list[tuple[str, bool]]]]]:
         """The number of articles matching ``q`` and one page of (article, snippet pieces), best first."""
-        match = match_expression(q)
-        if match is None:
-            return 0, []
         with self.lock:
-            total, ids = self.engine.store.search_articles(match, limit, offset)
-            articles = [self.engine.store.article(article_id) for article_id in ids]
-        return total, [(article, snippet(article.text, q)) for article in articles if article is not None]
+            return self.engine.search(q, limit, offset)
 
     def merged_into(self, story_id: str) -> str | None:
         """The live story an old story id was merged into (following merges of merges), or None."""
