@@ -181,7 +181,9 @@ def test_missing_path_is_named(tmp_path, capsys):
     ("head", "expected"),
     [
         ("<!DOCTYPE html><html>", "html"),
-        ('{"id": 1}', "jsonl"),
+        ('{"id": 1}', "json"),
+        ('[\n  {"id": 1}', "json"),
+        ("[Foto] Banjir di Medan", "text"),
         ('<?xml version="1.0"?><rss>', "feed"),
         ("date 2022-09 Berita", "text"),
     ],

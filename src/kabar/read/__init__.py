@@ -12,6 +12,7 @@ import io
 import json
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,17 +35,34 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "lang": ("lang", "language"),
     "crawl_date": ("crawl_date", "crawled_at", "date_download"),
 }
-TEXT_SUFFIXES = {".txt", ".text", ""}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
-FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+SUFFIX_FORMATS: dict[str, str] = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl",
+}
+"""Formats named by a file's suffix; other files (.txt, .text, none, or stdin) are sniffed from their content."""
 WARC_SUFFIXES = {".warc", ".warc.gz", ".arc", ".arc.gz"}
 STREAMED_SUFFIXES = {".jsonl", ".ndjson"}
 """Read line by line from the file rather than whole, so a large file never sits in memory."""
 SNIFF_BYTES = 8192
-"""Bytes looked at to tell a binary file (a NUL among them) from text."""
-KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES | WARC_SUFFIXES | {".jsonl.gz"}
+"""Bytes looked at to tell a binary file (a NUL among them) from text, and to recognise a format."""
+KNOWN_SUFFIXES = SUFFIX_FORMATS.keys() | WARC_SUFFIXES | {".txt", ".text", ""}
 """What a folder walk reads; a file named explicitly is read whatever its suffix (its format is sniffed)."""
+GZIP_MAGIC = b"\x1f\x8b"
+WARC_STARTS = (b"WARC/", b"filedesc://")
+"""How a WARC (or an old ARC) file begins, once ungzipped."""
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+"""How gzip fails on data that is cut short (EOFError), corrupt (zlib.error) or not gzip (BadGzipFile, an OSError)."""
+JSON_START_RE = re.compile(r"\{|\[\s*\{")
+"""A JSON object, or an array of objects: text that merely starts with "[" ("[Foto] Banjir…") is not JSON."""
 
 
 def _stderr_problem(source: str, message: str) -> None:
@@ -55,7 +73,7 @@ def read_paths(paths: Iterable[str | Path], on_problem: ProblemHandler = _stderr
     """Yield RawDocuments from files, folders (recursively, in sorted order) and ``-`` for stdin."""
     for path in paths:
         if str(path) == "-":
-            yield from read_bytes(sys.stdin.buffer.read(), "<stdin>", on_problem)
+            yield from _read_input(sys.stdin.buffer.read(), "<stdin>", on_problem)
             continue
         path = Path(path)
         if path.is_dir():
@@ -91,29 +109,68 @@ def read_file(path: Path, on_problem: ProblemHandler = _stderr_problem) -> Itera
         if suffix in STREAMED_SUFFIXES:
             with path.open("rb") as handle:
                 head = handle.read(SNIFF_BYTES)
-                if head.strip() and not _is_binary(head):
+                if head.strip() and not _is_binary(head) and not head.startswith(UTF16_BOMS):
                     handle.seek(0)
                     yield from _read_json_lines(handle, source, on_problem)
                     return
                 data = head + handle.read()
         else:
-            data = path.read_bytes() if suffix != ".jsonl.gz" else gzip.decompress(path.read_bytes())
+            data = path.read_bytes()
     except OSError as error:
         on_problem(source, f"cannot read file ({error.strerror or error})")
         return
-    yield from read_bytes(data, source, on_problem, suffix)
+    if suffix.endswith(".gz") and not data.startswith(GZIP_MAGIC):
+        on_problem(source, "not gzip data, though named .gz; skipped")
+        return
+    yield from _read_input(data, source, on_problem, suffix)
+
+
+def _read_input(data: bytes, source: str, on_problem: ProblemHandler, suffix: str = "") -> Iterator[RawDocument]:
+    """A file's or stdin's bytes: a WARC (gzipped or not) or other gzipped data is recognised by its first bytes.
+
+    Only local input is unpacked this way; ``read_bytes`` alone (as for web requests) takes neither.
+    """
+    if gunzipped_head(data).startswith(WARC_STARTS):
+        from kabar.read.warc import read_warc_stream
+
+        yield from read_warc_stream(io.BytesIO(data), source, on_problem)
+    elif data.startswith(GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except GZIP_ERRORS as error:
+            on_problem(source, f"gzip data truncated or corrupt ({str(error)[:80]}); skipped")
+            return
+        yield from read_bytes(data, source, on_problem, suffix.removesuffix(".gz"))
+    else:
+        yield from read_bytes(data, source, on_problem, suffix)
 
 
 def _is_binary(data: bytes) -> bool:
     """A NUL byte near the start of something that is not UTF-16 text."""
-    return b"\x00" in data[:SNIFF_BYTES] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    return b"\x00" in data[:SNIFF_BYTES] and not data.startswith(UTF16_BOMS)
+
+
+def gunzipped_head(data: bytes) -> bytes:
+    """The first bytes of ``data`` once ungzipped (``data`` itself when it is not gzip; empty when the gzip is broken)."""
+    if not data.startswith(GZIP_MAGIC):
+        return data[:SNIFF_BYTES]
+    try:
+        return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data[:SNIFF_BYTES], SNIFF_BYTES)
+    except zlib.error:
+        return b""
+
+
+def _head_text(data: bytes) -> str:
+    """A document's first characters for sniffing; undecodable bytes become U+FFFD, never dropped (Shift-JIS hides '{' bytes)."""
+    codec = "utf-16" if data.startswith(UTF16_BOMS) else "utf-8-sig"
+    return data[:SNIFF_BYTES].decode(codec, errors="replace")
 
 
 def sniff_format(text: str) -> str:
-    """Guess a document's format from its first characters: jsonl, feed, html or text."""
+    """Guess a document's format from its first characters: json, feed, html or text."""
     head = text.lstrip()[:2000].lower()
-    if head.startswith("{"):
-        return "jsonl"
+    if JSON_START_RE.match(head):
+        return "json"
     if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed"):
         return "feed" if ("<rss" in head or "<feed" in head or "<rdf" in head) else "html"
     if head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head[:2000]:
@@ -122,24 +179,23 @@ def sniff_format(text: str) -> str:
 
 
 def read_bytes(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem, suffix: str = "") -> Iterator[RawDocument]:
-    """Yield the documents held in one blob of bytes (a file's or stdin's content)."""
+    """Yield the documents held in one blob of text bytes (a file's, stdin's or a web request's content).
+
+    The format comes from ``suffix``, else from how the text starts.
+    """
     if not data.strip():
         on_problem(source, "empty input, skipped")
         return
     if _is_binary(data):
         on_problem(source, "binary file, not text, HTML, JSONL, feed or WARC; skipped")
         return
-    if suffix in (".jsonl", ".ndjson", ".jsonl.gz") or (suffix == ".json" and data.lstrip()[:1] == b"{"):
-        yield from read_jsonl(data, source, on_problem)
+    fmt = SUFFIX_FORMATS.get(suffix) or sniff_format(_head_text(data))
+    if fmt in JSON_READERS:
+        yield from JSON_READERS[fmt](data, source, on_problem)
         return
-    head = data[:4096].decode("utf-8", "ignore")
-    fmt = "html" if suffix in HTML_SUFFIXES else "feed" if suffix in FEED_SUFFIXES else sniff_format(head)
     if fmt in ("html", "text") and len(data) > MAX_DOCUMENT_BYTES:
         size, limit = len(data) // 1_000_000, MAX_DOCUMENT_BYTES // 1_000_000
         on_problem(source, f"document is {size} MB, over the {limit} MB limit; skipped")
-        return
-    if fmt == "jsonl":
-        yield from read_jsonl(data, source, on_problem)
         return
     decoded = decode_text(data)
     if decoded is None:
@@ -156,7 +212,19 @@ def read_bytes(data: bytes, source: str, on_problem: ProblemHandler = _stderr_pr
 
 
 DECLARED_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}charset\s*=\s*["']?([\w.:-]{2,40})""", re.IGNORECASE)
-SINGLE_BYTE_WESTERN = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15", "mac_roman"}
+SINGLE_BYTE_WESTERN = {
+    "cp775",
+    "cp850",
+    "cp1250",
+    "cp1252",
+    "cp1254",
+    "cp1257",
+    "latin_1",
+    "iso8859_2",
+    "iso8859_9",
+    "iso8859_15",
+    "mac_roman",
+}
 """charset_normalizer's guesses for text whose only non-ASCII bytes are quotes, dashes and accents: cp1252 is
 what Indonesian (and other Latin-script) pages that are not UTF-8 actually use, and it decodes the same
 quotes and letters correctly."""
@@ -165,8 +233,8 @@ quotes and letters correctly."""
 def decode_text(data: bytes) -> tuple[str, str] | None:
     """Decode a document's bytes; returns (text, encoding) or None when no text encoding fits.
 
-    Order: a UTF-16/UTF-8 byte-order mark, UTF-8, the charset an HTML page declares, then charset_normalizer's
-    guess (Western single-byte guesses read as cp1252).
+    Order: a UTF-16/UTF-8 byte-order mark, UTF-8, the charset an HTML page declares (when the bytes fit it), then
+    charset_normalizer's guess (Western single-byte guesses read as cp1252).
     """
     boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
     for bom, codec in boms:
@@ -180,7 +248,7 @@ def decode_text(data: bytes) -> tuple[str, str] | None:
     if declared:
         try:
             codec = codecs.lookup(declared.group(1).decode("ascii")).name
-            return data.decode(codec, errors="replace"), codec
+            return data.decode(codec), codec
         except (LookupError, UnicodeDecodeError):
             pass
     from charset_normalizer import from_bytes
@@ -224,17 +292,48 @@ def record_to_document(record: dict[str, Any], source: str) -> RawDocument | Non
 
 
 def _json_text(line: bytes) -> str | bytes:
-    """A JSON line as text: UTF-8, else its detected charset (old cp1252 exports); undecodable bytes go to json as they are."""
+    """JSON bytes as text: UTF-8 (BOM dropped), else their detected charset (old cp1252 exports), else the bytes as they are."""
     try:
-        return line.decode("utf-8")
+        return line.decode("utf-8-sig")
     except UnicodeDecodeError:
         decoded = decode_text(line)
         return decoded[0] if decoded else line
 
 
+def read_json(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
+    """Yield the records of a whole JSON document (an object, or an array of objects); JSON Lines are read line by line.
+
+    A document that fails to parse is JSON Lines when more follows its first value, or when its first line is bad.
+    """
+    try:
+        document = json.loads(_json_text(data))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        if not isinstance(error, json.JSONDecodeError) or error.msg == "Extra data" or error.lineno == 1:
+            yield from read_jsonl(data, source, on_problem)
+        else:
+            on_problem(source, f"invalid JSON ({error.msg} at line {error.lineno} column {error.colno}); skipped")
+        return
+    if isinstance(document, dict):
+        records = [(source, document)]
+    elif isinstance(document, list):
+        records = [(f"{source}[{number}]", record) for number, record in enumerate(document, start=1)]
+    else:
+        on_problem(source, "JSON document is not an object or an array of objects; skipped")
+        return
+    for where, record in records:
+        item = _record_document(record, where, "JSON array item", on_problem)
+        if item is not None:
+            yield item
+
+
 def read_jsonl(data: bytes, source: str, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
     """Yield one document per JSON line; bad lines are reported with their line number and skipped."""
+    if data.startswith(UTF16_BOMS):
+        data = data.decode("utf-16", errors="replace").encode()
     yield from _read_json_lines(io.BytesIO(data), source, on_problem)
+
+
+JSON_READERS: dict[str, Callable[[bytes, str, ProblemHandler], Iterator[RawDocument]]] = {"json": read_json, "jsonl": read_jsonl}
 
 
 def _read_json_lines(lines: Iterable[bytes], source: str, on_problem: ProblemHandler) -> Iterator[RawDocument]:
@@ -250,11 +349,17 @@ def _read_json_lines(lines: Iterable[bytes], source: str, on_problem: ProblemHan
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             on_problem(where, f"invalid JSON ({error.__class__.__name__}: {str(error)[:80]}); line skipped")
             continue
-        if not isinstance(record, dict):
-            on_problem(where, "JSON line is not an object; skipped")
-            continue
-        document = record_to_document(record, where)
-        if document is None:
-            on_problem(where, "record has no text/content/body or html field; skipped")
-            continue
-        yield document
+        document = _record_document(record, where, "JSON line", on_problem)
+        if document is not None:
+            yield document
+
+
+def _record_document(record: Any, where: str, what: str, on_problem: ProblemHandler) -> RawDocument | None:
+    """The document of one parsed JSON record, or None after reporting why there is none."""
+    if not isinstance(record, dict):
+        on_problem(where, f"{what} is not an object; skipped")
+        return None
+    document = record_to_document(record, where)
+    if document is None:
+        on_problem(where, "record has no text/content/body or html field; skipped")
+    return document

@@ -11,9 +11,10 @@ from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from kabar.model import RawDocument
-from kabar.read import decode_text
+from kabar.read import GZIP_MAGIC, SNIFF_BYTES, WARC_STARTS, decode_text, gunzipped_head
 
 MAX_RECORD_BYTES = 10_000_000
 GUNZIP_CHUNK_BYTES = 1 << 16
@@ -74,48 +75,96 @@ WARC_READ_ERRORS = (
 """How warcio fails on a corrupt or malformed file (a record without a target URI ends in AttributeError)."""
 
 
+class QuietArchiveIterator(ArchiveIterator):
+    """warcio's iterator without its three-line stderr warning when a record is not followed by a blank line.
+
+    That happens on a wrong Content-Length, and what follows then fails to parse and is reported as one problem.
+    """
+
+    INC_RECORD = ""
+
+
 def _decode_body(body: bytes, content_type: str) -> str | None:
-    """A response body as text: the charset its Content-Type header names, else detected like a file's."""
+    """A response body as text: the charset its Content-Type header names if the bytes fit it, else detected like a file's."""
     declared = CHARSET_RE.search(content_type)
     if declared:
         try:
-            return body.decode(declared.group(1), errors="replace")
-        except LookupError:
+            return body.decode(declared.group(1))
+        except (LookupError, UnicodeDecodeError):
             pass
     decoded = decode_text(body)
     return decoded[0] if decoded else None
 
 
+def _is_cut_short(record: ArcWarcRecord) -> bool:
+    """Whether the file ends before the record's declared Content-Length (warcio hands out the cut record as whole)."""
+    stream = record.raw_stream
+    while stream.read(GUNZIP_CHUNK_BYTES):
+        pass
+    return getattr(stream, "limit", 0) > 0
+
+
+def _status(record: ArcWarcRecord) -> int:
+    """The HTTP status code of a response record (0 when it has none)."""
+    code = record.http_headers.get_statuscode() if record.http_headers else ""
+    return int(code) if code and code.isdigit() else 0
+
+
+def _skip_reason(record: ArcWarcRecord, body: bytes) -> str | None:
+    """Why an HTML response record is not read as an article (over the size limit, cut short, an HTTP error), else None."""
+    if len(body) > MAX_RECORD_BYTES:
+        return "WARC record over the size limit; skipped"
+    if _is_cut_short(record):
+        return f"truncated WARC record (the file ends inside it, {record.length} bytes declared); skipped"
+    status = _status(record)
+    return f"HTTP {status}, skipped" if status >= 400 else None
+
+
 def read_warc(path: Path, on_problem: Callable[[str, str], None]) -> Iterator[RawDocument]:
-    """Yield HTML responses from a (gzipped) WARC; a truncated or corrupt file is reported, not raised.
+    """Yield HTML responses from a (gzipped) WARC file; see ``read_warc_stream``."""
+    try:
+        raw = path.open("rb")
+    except OSError as error:
+        on_problem(str(path), f"cannot read file ({error.strerror or error})")
+        return
+    with raw:
+        yield from read_warc_stream(raw, str(path), on_problem)
+
+
+def read_warc_stream(raw: BinaryIO, source: str, on_problem: Callable[[str, str], None]) -> Iterator[RawDocument]:
+    """Yield HTML responses from a seekable (gzipped) WARC stream; a truncated or corrupt one is reported, not raised.
 
     Gzip is undone here (``GunzipStream``) rather than by warcio, which stops silently at a truncated
     member and hands out the cut record as if it were whole.
     """
-    source = str(path)
     count = 0
     try:
-        with path.open("rb") as raw:
-            stream = GunzipStream(raw) if path.name.lower().endswith(".gz") else raw
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response":
-                    continue
-                content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
-                if "html" not in content_type.lower():
-                    continue
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                body = record.content_stream().read(MAX_RECORD_BYTES + 1)
-                count += 1
-                where = f"{source}#{uri or count}"
-                if len(body) > MAX_RECORD_BYTES:
-                    on_problem(where, "WARC record over the size limit; skipped")
-                    continue
-                text = _decode_body(body, content_type)
-                if text is None:
-                    on_problem(where, "WARC record is not text in any known encoding; skipped")
-                    continue
-                hints = {"url": uri, "crawl_date": (record.rec_headers.get_header("WARC-Date") or "")[:10]}
-                yield RawDocument(source=where, kind="html", content=text, hints={k: v for k, v in hints.items() if v})
+        start = raw.read(SNIFF_BYTES)
+        raw.seek(0)
+        if not gunzipped_head(start).startswith(WARC_STARTS):
+            on_problem(source, "not a WARC file (it does not start with a WARC/ header); skipped")
+            return
+        stream = GunzipStream(raw) if start.startswith(GZIP_MAGIC) else raw
+        for record in QuietArchiveIterator(stream):
+            if record.rec_type != "response":
+                continue
+            content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+            if "html" not in content_type.lower():
+                continue
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            body = record.content_stream().read(MAX_RECORD_BYTES + 1)
+            count += 1
+            where = f"{source}#{uri or count}"
+            reason = _skip_reason(record, body)
+            if reason:
+                on_problem(where, reason)
+                continue
+            text = _decode_body(body, content_type)
+            if text is None:
+                on_problem(where, "WARC record is not text in any known encoding; skipped")
+                continue
+            hints = {"url": uri, "crawl_date": (record.rec_headers.get_header("WARC-Date") or "")[:10]}
+            yield RawDocument(source=where, kind="html", content=text, hints={k: v for k, v in hints.items() if v})
     except WARC_READ_ERRORS as error:
-        reason = error.__class__.__name__
-        on_problem(source, f"WARC file unreadable or truncated after {count} HTML record(s) ({reason}); rest skipped")
+        kind = error.__class__.__name__
+        on_problem(source, f"WARC file unreadable or truncated after {count} HTML record(s) ({kind}); rest skipped")
