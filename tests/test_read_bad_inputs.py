@@ -14,6 +14,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+import kabar.read
 from kabar.read import decode_text, read_bytes, read_paths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,6 +80,28 @@ def test_broken_gzipped_jsonl_is_one_problem_and_the_next_file_is_read(tmp_path,
     assert [d.hints["id"] for d in documents] == ["a1", "a2"]
     assert len(problems) == 1
     assert problems[0][0] == str(broken) and problems[0][1].startswith("gzip data truncated or corrupt (")
+
+
+def test_jsonl_gz_is_streamed_past_the_unpacking_limit_and_other_gzip_is_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(kabar.read, "MAX_UNPACKED_BYTES", 2_000)
+    packed = gzip.compress(_jsonl(RECORDS * 20))  # about 6 kB unpacked
+    streamed, other = tmp_path / "a-big.jsonl.gz", tmp_path / "b-big.gz"
+    streamed.write_bytes(packed)
+    other.write_bytes(packed)
+    documents, problems = _read(streamed, other)
+    assert [d.hints["id"] for d in documents] == ["a1", "a2"] * 20
+    assert all(d.source.startswith(f"{streamed}:") for d in documents)
+    assert problems == [(str(other), "gzip data unpacks to over 0 MB; skipped (unpack it first, or name JSON lines .jsonl.gz)")]
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01binary" * 50], ids=["empty", "binary"])
+def test_jsonl_gz_holding_no_json_lines_is_one_problem(tmp_path, content):
+    path = tmp_path / "odd.jsonl.gz"
+    path.write_bytes(gzip.compress(content))
+    documents, problems = _read(path)
+    assert documents == []
+    assert len(problems) == 1 and problems[0][0] == str(path)
+    assert problems[0][1].startswith(("empty input", "binary file"))
 
 
 def test_jsonl_gz_that_is_not_gzip_is_named(tmp_path):

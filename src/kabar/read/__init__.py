@@ -21,6 +21,10 @@ from kabar.model import RawDocument
 
 MAX_DOCUMENT_BYTES = 10_000_000
 """Largest single document accepted; real article pages are well under 2 MB."""
+MAX_UNPACKED_BYTES = 1_000_000_000
+"""Largest gzipped input unpacked whole in memory (a .jsonl.gz file is streamed instead, so it has no such limit): a small
+file can unpack to far more than memory holds."""
+UNPACK_CHUNK = 1 << 20
 
 ProblemHandler = Callable[[str, str], None]
 
@@ -105,6 +109,9 @@ def read_file(path: Path, on_problem: ProblemHandler = _stderr_problem) -> Itera
 
         yield from read_warc(path, on_problem)
         return
+    if suffix == ".jsonl.gz":
+        yield from _read_gzipped_lines(path, on_problem)
+        return
     try:
         if suffix in STREAMED_SUFFIXES:
             with path.open("rb") as handle:
@@ -136,13 +143,54 @@ def _read_input(data: bytes, source: str, on_problem: ProblemHandler, suffix: st
         yield from read_warc_stream(io.BytesIO(data), source, on_problem)
     elif data.startswith(GZIP_MAGIC):
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacking:
+                data = unpacking.read(MAX_UNPACKED_BYTES + 1)
         except GZIP_ERRORS as error:
-            on_problem(source, f"gzip data truncated or corrupt ({str(error)[:80]}); skipped")
+            on_problem(source, _gzip_problem(error))
+            return
+        if len(data) > MAX_UNPACKED_BYTES:
+            limit = MAX_UNPACKED_BYTES // 1_000_000
+            on_problem(source, f"gzip data unpacks to over {limit} MB; skipped (unpack it first, or name JSON lines .jsonl.gz)")
             return
         yield from read_bytes(data, source, on_problem, suffix.removesuffix(".gz"))
     else:
         yield from read_bytes(data, source, on_problem, suffix)
+
+
+def _gzip_problem(error: BaseException) -> str:
+    return f"gzip data truncated or corrupt ({str(error)[:80]}); skipped"
+
+
+def _read_gzipped_lines(path: Path, on_problem: ProblemHandler) -> Iterator[RawDocument]:
+    """A .jsonl.gz file, line by line, never whole in memory: first unpacked once to the end and thrown away, because
+    gzip's checksum comes last and a corrupt file would otherwise yield garbled records before it failed; then read.
+    Content that is not JSON lines (binary, UTF-16, a WARC) is read whole as any gzipped input is."""
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(GZIP_MAGIC))
+    except OSError as error:
+        on_problem(source, f"cannot read file ({error.strerror or error})")
+        return
+    if magic != GZIP_MAGIC:
+        on_problem(source, "not gzip data, though named .gz; skipped")
+        return
+    try:
+        with gzip.open(path) as unpacking:
+            head = unpacking.read(SNIFF_BYTES)
+            while unpacking.read(UNPACK_CHUNK):
+                pass
+    except GZIP_ERRORS as error:
+        on_problem(source, _gzip_problem(error))
+        return
+    if not head.strip() or _is_binary(head) or head.startswith(UTF16_BOMS) or head.startswith(WARC_STARTS):
+        yield from _read_input(path.read_bytes(), source, on_problem, ".jsonl.gz")
+        return
+    try:
+        with gzip.open(path) as unpacking:
+            yield from _read_json_lines(unpacking, source, on_problem)
+    except GZIP_ERRORS as error:  # changed on disk since it was checked
+        on_problem(source, _gzip_problem(error))
 
 
 def _is_binary(data: bytes) -> bool:
