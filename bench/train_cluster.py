@@ -16,8 +16,10 @@ English from ECB+ train.
    subset ``--features`` names for a language) is fitted.
 3. The join, settle, reopen and merge thresholds are chosen by running the real online clusterer
    (with its settles, and a preview of the last one at the end, as an ingest does) over the training streams (and the
-   ``--tune`` sets, e.g. ECB+ dev, used for nothing else) and keeping the values with the best mean
-   B-cubed F1.
+   ``--tune`` sets, e.g. ECB+ dev, used for nothing else), by the one-standard-error rule: of the settings whose mean
+   B-cubed F1 is within one standard error (over the shuffles) of the best, the most cautious (highest thresholds,
+   fewest merges). Scores are nearly flat near the best on the streams they are chosen on, while on unseen ones
+   wrong merges cost most, so a tie goes to fewer merges.
 
 Only dev/train splits are used; the model file holds the weights, thresholds and the scores reached.
 """
@@ -27,10 +29,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import random
+import statistics
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -42,7 +48,7 @@ from kabar.metrics import bcubed
 from kabar.read import read_paths
 from kabar.story_merge import FLOOR_CHECKS, PAIR_FEATURES, merge_model_path, pair_evidence
 
-ECB_SHUFFLES = 4
+ECB_SHUFFLES = 10
 JOIN_GRID = (0.25, 0.4, 0.55, 0.7, 0.85)
 SETTLE_GRID = (0.2, 0.3, 0.4, 0.5)
 MERGE_GRID = (0.95, 0.97, 0.99)
@@ -157,8 +163,8 @@ def merge_pairs(stream: Stream, language: str, models: dict) -> tuple[list[list[
 
 
 def train_merge(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]], model: dict) -> dict | None:
-    """Fit the story-merge model on the training sets' story pairs and choose its threshold by online B-cubed F1 (sets as
-    in ``train``); None when no threshold beats not consolidating."""
+    """Fit the story-merge model on the training sets' story pairs and choose its threshold by online B-cubed F1 (sets and
+    rule as in ``train``); None when not consolidating is chosen."""
     x, y, w = [], [], []
     for path, set_streams in data.items():
         set_rows, set_labels = [], []
@@ -187,31 +193,60 @@ def train_merge(language: str, data: dict[str, list[Stream]], tune: dict[str, li
         },
     }
     every = {**data, **tune}
-
-    def mean_f1(merge_models: dict) -> tuple[float, dict[str, float]]:
-        scores = {label(p): sum(cluster_f1(s, {language: model}, merge_models) for s in ss) / len(ss) for p, ss in every.items()}
-        return sum(scores.values()) / len(scores), scores
-
-    best_mean, best_scores = mean_f1({})
-    print(f"{language} merge: none: {best_scores}", file=sys.stderr)
-    best = None
+    trials = [Trial(None, (math.inf,), stream_f1(every, {language: model}, {}))]  # not consolidating: the most cautious
+    print(f"{language} merge: none: {trials[0].scores} ± {trials[0].standard_error:.4f}", file=sys.stderr)
     for threshold in MERGE_MODEL_GRID:
-        trial = dict(merge_model, merge_threshold=threshold)
-        mean, scores = mean_f1({language: trial})
-        print(f"{language} merge {threshold}: {scores}", file=sys.stderr)
-        if mean > best_mean:
-            best_mean, best, best_scores = mean, trial, scores
-    if best is not None:
-        best["training"] = {
+        setting = dict(merge_model, merge_threshold=threshold)
+        trials.append(Trial(setting, (threshold,), stream_f1(every, {language: model}, {language: setting})))
+        print(f"{language} merge {threshold}: {trials[-1].scores} ± {trials[-1].standard_error:.4f}", file=sys.stderr)
+    chosen = most_cautious_near_best(trials)
+    if chosen.setting is not None:
+        chosen.setting["training"] = {
             "fitted_on": sorted(label(p) for p in data),
-            "bcubed_f1": {k: round(v, 4) for k, v in best_scores.items()},
+            "bcubed_f1": {k: round(v, 4) for k, v in chosen.scores.items()},
         }
-    return best
+    return chosen.setting
 
 
 def label(path: str) -> str:
     """Short name of a training set: its folder and file name."""
     return f"{Path(path).parent.name}/{Path(path).name}"
+
+
+@dataclass
+class Trial:
+    """One setting tried: what it sets, how cautious it is (higher: fewer merges), and its B-cubed F1 per stream by set."""
+
+    setting: Any
+    caution: tuple[float, ...]
+    f1: dict[str, list[float]]
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """Mean F1 per set."""
+        return {name: statistics.fmean(values) for name, values in self.f1.items()}
+
+    @property
+    def mean(self) -> float:
+        """Mean over the sets of their mean F1 (each set weighs the same)."""
+        return statistics.fmean(self.scores.values())
+
+    @property
+    def standard_error(self) -> float:
+        """Standard error of ``mean`` over the streams (a set of one stream, in file order, adds none)."""
+        variance = sum(statistics.variance(v) / len(v) for v in self.f1.values() if len(v) > 1)
+        return math.sqrt(variance) / len(self.f1)
+
+
+def most_cautious_near_best(trials: list[Trial]) -> Trial:
+    """The one-standard-error rule: the most cautious trial whose mean is within one standard error of the best one's."""
+    best = max(trials, key=lambda t: t.mean)
+    return max((t for t in trials if t.mean >= best.mean - best.standard_error), key=lambda t: (t.caution, t.mean))
+
+
+def stream_f1(sets: dict[str, list[Stream]], models: dict, merge_models: dict | None = None) -> dict[str, list[float]]:
+    """B-cubed F1 of every stream of every set (by the set's short name)."""
+    return {label(path): [cluster_f1(stream, models, merge_models) for stream in streams_] for path, streams_ in sets.items()}
 
 
 def fit(language: str, data: dict[str, list[Stream]], seed: dict) -> dict:
@@ -246,21 +281,21 @@ def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Str
     model = fit(language, data, seed)
     weights = ", ".join(f"{n}={v:+.3f}" for n, v in zip(features_used, model["weights"], strict=True))
     print(f"{language} weights: {weights}, bias={model['bias']:+.3f}", file=sys.stderr)
-    best = None
+    trials = []
     for join, settle, merge in itertools.product(JOIN_GRID, SETTLE_GRID, MERGE_GRID):
-        trial = dict(
+        setting = dict(
             model, join_threshold=join, settle_threshold=settle, reopen_threshold=max(join, REOPEN_FLOOR), merge_threshold=merge
         )
-        scores = {label(p): sum(cluster_f1(s, {language: trial}) for s in ss) / len(ss) for p, ss in {**data, **tune}.items()}
-        mean = sum(scores.values()) / len(scores)
-        print(f"{language} join {join} settle {settle} merge {merge}: {scores}", file=sys.stderr)
-        if best is None or mean > best[0]:
-            best = (mean, trial, scores)
-    _, model, scores = best
+        trial = Trial(setting, (join, merge, settle), stream_f1({**data, **tune}, {language: setting}))
+        grid_point = f"join {join} settle {settle} merge {merge}"
+        print(f"{language} {grid_point}: {trial.scores} ± {trial.standard_error:.4f}", file=sys.stderr)
+        trials.append(trial)
+    chosen = most_cautious_near_best(trials)
+    model = chosen.setting
     model["training"] = {
         "fitted_on": sorted(label(p) for p in data),
-        "thresholds_chosen_on": sorted(scores),
-        "bcubed_f1": {k: round(v, 4) for k, v in scores.items()},
+        "thresholds_chosen_on": sorted(chosen.scores),
+        "bcubed_f1": {k: round(v, 4) for k, v in chosen.scores.items()},
     }
     return model
 

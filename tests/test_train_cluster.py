@@ -1,0 +1,40 @@
+"""How bench/train_cluster.py chooses thresholds: the one-standard-error rule, ties to the most cautious setting."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from train_cluster import Trial, most_cautious_near_best
+
+
+def _trial(join: float, per_shuffle: list[float], single: float | None = None) -> Trial:
+    f1 = {"ecbplus/train.jsonl": per_shuffle}
+    if single is not None:
+        f1["clickid-dev/articles.jsonl"] = [single]
+    return Trial({"join_threshold": join}, (join,), f1)
+
+
+def test_standard_error_is_over_shuffles_and_a_single_stream_adds_none():
+    trial = _trial(0.5, [0.90, 0.92, 0.94, 0.92], single=0.80)
+    assert trial.scores == pytest.approx({"ecbplus/train.jsonl": 0.92, "clickid-dev/articles.jsonl": 0.80})
+    assert trial.mean == pytest.approx(0.86)
+    # sample variance of the shuffles 0.000267, over 4 shuffles, square-rooted, over 2 sets
+    assert trial.standard_error == pytest.approx((0.0008 / 3 / 4) ** 0.5 / 2)
+
+
+def test_the_most_cautious_setting_within_one_standard_error_of_the_best_is_chosen():
+    best = _trial(0.4, [0.90, 0.92, 0.94, 0.92])  # mean 0.92, standard error 0.0082
+    near = _trial(0.55, [0.91, 0.91, 0.92, 0.92])  # 0.915: within
+    far = _trial(0.7, [0.89, 0.90, 0.91, 0.90])  # 0.90: outside
+    assert most_cautious_near_best([best, near, far]) is near
+    assert most_cautious_near_best([best, far]) is best
+
+
+def test_without_shuffles_the_best_wins_and_ties_go_to_the_cautious():
+    low, high, worse = _trial(0.4, [0.92]), _trial(0.55, [0.92]), _trial(0.7, [0.919])
+    assert most_cautious_near_best([low, high, worse]) is high
