@@ -146,7 +146,7 @@ class StoryClusterer:
         window_days: float = 7.0,
         quiet_days: float = 3.0,
         memory_articles: int = 20_000,
-        query_terms: int = 10,
+        query_terms: int = 15,
         index_terms: int = 15,
         max_candidates: int = 6,
         settle_every: int = 1000,
