@@ -234,20 +234,24 @@ def test_a_clusterer_restored_from_its_saved_changes_goes_on_as_if_never_stopped
     whole = _run(uninterrupted, stream)
     clusterer = StoryClusterer(memory_articles=100)
     saved: dict[str, StoryRecord] = {}
+    frequencies: list[dict[str, int]] = []
     assigned: dict[str, str] = {}
     forgotten = 0
     for start in range(0, len(stream), 37):
         for article_id, features in stream[start : start + 37]:
             assigned[article_id] = clusterer.assign(article_id, features).story_id
-        state, changes = pickle.loads(pickle.dumps(clusterer.take_changes()))
+        state, changes, changed_frequencies = pickle.loads(pickle.dumps(clusterer.take_changes()))
         for story_id, record in changes.items():
             if record is None:
                 forgotten += 1
                 saved.pop(story_id, None)
             else:
                 saved[story_id] = record
-        clusterer = StoryClusterer.restore(state, saved.items())
+        frequencies.append(changed_frequencies)
+        clusterer = StoryClusterer.restore(state, saved.items(), frequencies)
     assert forgotten > 0
     assert {a: clusterer.resolve(s) for a, s in assigned.items()} == whole
     assert clusterer.stories.keys() == uninterrupted.stories.keys()
     assert _buckets(clusterer) == _buckets(uninterrupted)
+    assert clusterer.document_frequency == uninterrupted.document_frequency
+    assert 0 < len(frequencies[-1]) < len(uninterrupted.document_frequency)  # a batch saves the frequencies it changed

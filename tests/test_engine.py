@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 import kabar
 from kabar.cluster import Preview, StoryClusterer
-from kabar.engine import SIGNATURE_ROWS, STATE_NAME, STORY_ROWS
+from kabar.engine import FREQUENCY_ROWS, SIGNATURE_ROWS, STATE_NAME, STORY_ROWS
 from kabar.model import RawDocument
 from kabar.read import read_paths
 
@@ -128,7 +129,8 @@ def test_crash_mid_ingest_leaves_the_store_as_of_the_last_commit(tmp_path, seeds
 
 def _saved_state(engine) -> tuple:
     store = engine.store
-    return store.load_state(STATE_NAME), store.load_state_rows(STORY_ROWS), store.load_state_rows(SIGNATURE_ROWS)
+    rows = (store.load_state_rows(kind) for kind in (STORY_ROWS, SIGNATURE_ROWS, FREQUENCY_ROWS))
+    return store.load_state(STATE_NAME), *rows
 
 
 def test_recluster_rebuilds_the_same_stories(engine, seeds_dir, clickid_examples):
@@ -162,13 +164,38 @@ def test_results_do_not_depend_on_batching(tmp_path, clickid_examples, monkeypat
     with kabar.open(tmp_path / "one.db") as whole:
         whole.ingest([clickid_examples])
         expected = _partition(whole)
+        frequencies = whole.state.clusterer.document_frequency
     monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 7)
+    monkeypatch.setattr(kabar.engine, "FREQUENCY_SNAPSHOT_EVERY", 3)
     documents = list(read_paths([clickid_examples]))
     for start in range(0, len(documents), 50):
         with kabar.open(tmp_path / "many.db") as batched:
             list(batched.ingest_documents(documents[start : start + 50], lambda s, m: None))
+            assert len(batched.store.load_state_rows(FREQUENCY_ROWS)) <= 3
     with kabar.open(tmp_path / "many.db") as batched:
         assert _partition(batched) == expected
+        assert batched.state.clusterer.document_frequency == frequencies
+
+
+def test_a_store_saved_with_whole_frequencies_in_its_state_goes_on_from_them(tmp_path, clickid_examples):
+    documents = list(read_paths([clickid_examples]))
+    half = len(documents) // 2
+    with kabar.open(tmp_path / "whole.db") as whole:
+        list(whole.ingest_documents(documents, lambda s, m: None))
+        expected, frequencies = _partition(whole), whole.state.clusterer.document_frequency
+    with kabar.open(tmp_path / "old.db") as old:
+        list(old.ingest_documents(documents[:half], lambda s, m: None))
+        # saved as kabar did before frequencies had rows of their own: whole, in the state
+        clusterer_state, deduper_settings, provisional = pickle.loads(old.store.load_state(STATE_NAME))
+        clusterer_state["document_frequency"] = dict(old.state.clusterer.document_frequency)
+        with old.store.transaction():
+            old.store.save_state(STATE_NAME, pickle.dumps((clusterer_state, deduper_settings, provisional)))
+            old.store.save_state_rows(FREQUENCY_ROWS, {key: None for key, _ in old.store.load_state_rows(FREQUENCY_ROWS)})
+    with kabar.open(tmp_path / "old.db") as old:
+        list(old.ingest_documents(documents[half:], lambda s, m: None))
+    with kabar.open(tmp_path / "old.db") as old:
+        assert old.state.clusterer.document_frequency == frequencies
+        assert _partition(old) == expected
 
 
 def _ingest_all(path: Path, documents: list[RawDocument]) -> tuple[list[tuple], list[tuple]]:

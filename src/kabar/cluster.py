@@ -175,42 +175,55 @@ class StoryClusterer:
         self.next_story = 1
         self.arrivals = 0
         self.document_frequency: Counter[str] = Counter()
+        self.frequencies_changed: set[str] = set()
         self.unsettled: dict[str, Unsettled] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: value for name, value in self.__dict__.items() if name not in ("postings", "kept_members", "changed")}
+        derived = ("postings", "kept_members", "changed", "frequencies_changed")
+        return {name: value for name, value in self.__dict__.items() if name not in derived}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets and the index, whose
         postings go back in the order they were made (so candidates rank ties as before)."""
         self.__dict__.update(state)
-        self.document_frequency = Counter(self.document_frequency)  # a plain dict in states saved before
+        self.document_frequency = Counter(self.document_frequency)  # a plain dict when restored from saved changes
         if "merge_models" not in state:  # saved before stories were consolidated
             self.merge_models, self.unconsolidated = load_merge_models(), {}
         self.models = _reading(self.models)
         self.kept_members = _kept_members(self.models)
         self.changed = set()
+        self.frequencies_changed = set()
         self.postings = {}
         made = sorted((seq, term, day, story_id) for story_id, keys in self.posted.items() for (term, day), seq in keys.items())
         for _, term, day, story_id in made:
             self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
 
-    def take_changes(self) -> tuple[dict[str, Any], dict[str, StoryRecord | None]]:
-        """The state but the stories (settings, frequencies, articles not settled yet: small), and each story changed
-        since the last call with its postings (None: forgotten). Persisting both after every batch keeps a copy of
-        the clusterer at the cost of what the batch changed; ``restore`` rebuilds it."""
+    def take_changes(self, all_frequencies: bool = False) -> tuple[dict[str, Any], dict[str, StoryRecord | None], dict[str, int]]:
+        """What changed since the last call: the state but the stories and frequencies (settings, articles not settled
+        yet: small), each story changed with its postings (None: forgotten), and the document frequencies that changed
+        (all of them with ``all_frequencies``). Persisting these after every batch keeps a copy of the clusterer at the
+        cost of what the batch changed, not of the stream's whole vocabulary; ``restore`` rebuilds it."""
         state = self.__getstate__()
-        del state["stories"], state["posted"]
+        del state["stories"], state["posted"], state["document_frequency"]
         changes: dict[str, StoryRecord | None] = {}
         for story_id in self.changed:
             story, posted = self.stories.get(story_id), self.posted.get(story_id)
             changes[story_id] = None if story is None and posted is None else StoryRecord(story, posted or {})
         self.changed = set()
-        return state, changes
+        frequency = self.document_frequency
+        frequencies = {term: frequency[term] for term in (frequency if all_frequencies else self.frequencies_changed)}
+        self.frequencies_changed = set()
+        return state, changes, frequencies
 
     @classmethod
-    def restore(cls, state: dict[str, Any], records: Iterable[tuple[str, StoryRecord]]) -> StoryClusterer:
-        """The clusterer saved by ``take_changes``: its state and the latest record of every story."""
+    def restore(
+        cls,
+        state: dict[str, Any],
+        records: Iterable[tuple[str, StoryRecord]],
+        frequencies: Iterable[dict[str, int]] = (),
+    ) -> StoryClusterer:
+        """The clusterer saved by ``take_changes``: its state, the latest record of every story, and the document
+        frequencies it returned, oldest first (later counts replace earlier ones)."""
         clusterer = cls.__new__(cls)
         stories: dict[str, StoryState] = {}
         posted: dict[str, dict[tuple[str, int | None], int]] = {}
@@ -219,7 +232,10 @@ class StoryClusterer:
                 stories[story_id] = record.story
             if record.posted:
                 posted[story_id] = record.posted
-        clusterer.__setstate__({**state, "stories": stories, "posted": posted})
+        document_frequency = dict(state.get("document_frequency", {}))  # states saved before held them whole
+        for counts in frequencies:
+            document_frequency.update(counts)
+        clusterer.__setstate__({**state, "stories": stories, "posted": posted, "document_frequency": document_frequency})
         return clusterer
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
@@ -227,6 +243,8 @@ class StoryClusterer:
         self.arrivals += 1
         self.document_frequency.update(features.counts.keys())
         self.document_frequency.update(features.mention_counts.keys())
+        self.frequencies_changed.update(features.counts.keys())
+        self.frequencies_changed.update(features.mention_counts.keys())
         return self.weigh(features)
 
     def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
