@@ -61,7 +61,8 @@ def cluster(rows: list[dict]) -> tuple[dict[str, str], float]:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "kabar", "cluster", str(stripped), "--out", str(out)], check=False)
         elapsed = time.perf_counter() - started
-        return {row["id"]: str(row["story"]) for row in load(str(out))}, elapsed
+        # an article kabar skipped has no story: scored as a story of its own, not lumped with the other skipped ones
+        return {row["id"]: str(row["story"]) for row in load(str(out)) if row["story"] is not None}, elapsed
 
 
 def main() -> int:
