@@ -134,6 +134,8 @@ def test_story_why_explains_each_assignment(tmp_path, seeds_dir, capsys):
     assert len(reasons) == 5
     assert sum(reason.startswith("opened the story") for reason in reasons) == 1
     assert sum("joined: score" in reason for reason in reasons) == 4
+    assert sum("no date" in reason for reason in reasons) == 1  # the tribunkaltim.co copy gives no date
+    assert not any("None" in reason for reason in reasons)
 
 
 def test_why_names_the_story_a_provisionally_merged_article_came_from(capsys):

@@ -109,9 +109,10 @@ def print_why(why: dict[str, Any]) -> None:
             reason = f"copy of {evidence['duplicate_of']} ({shared})"
         elif "score" in evidence:
             names = ", ".join(evidence.get("shared_names", [])) or "-"
+            gap = "no date" if evidence.get("gap_days") is None else f"gap {evidence['gap_days']} days"
             reason = (
                 f"joined: score {evidence['score']}, cosine {evidence.get('cosine')}, "
-                f"title cosine {evidence.get('title_cosine')}, gap {evidence.get('gap_days')} days, shared names: {names}"
+                f"title cosine {evidence.get('title_cosine')}, {gap}, shared names: {names}"
             )
         else:
             best = ""
