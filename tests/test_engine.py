@@ -127,6 +127,35 @@ def test_crash_mid_ingest_leaves_the_store_as_of_the_last_commit(tmp_path, seeds
         assert report.duplicates == 5
 
 
+def test_an_engine_goes_on_from_its_store_after_an_ingest_fails(tmp_path, clickid_examples, monkeypatch):
+    import kabar.workers
+
+    monkeypatch.setattr(kabar.workers, "PARALLEL_MIN_DOCUMENTS", 10)  # read ahead 10 documents, not the whole input
+    monkeypatch.setattr(kabar.workers, "WORKERS", 1)
+    documents = list(read_paths([clickid_examples]))
+    with kabar.open(tmp_path / "clean.db") as clean:
+        list(clean.ingest_documents(documents, lambda s, m: None))
+        expected, frequencies = _partition(clean), clean.state.clusterer.document_frequency
+        outlets = _outlet_counts(clean)
+
+    def failing():
+        yield from documents[:30]
+        raise RuntimeError("disk unplugged")
+
+    with kabar.open(tmp_path / "k.db") as engine:
+        with pytest.raises(RuntimeError):
+            list(engine.ingest_documents(failing(), lambda s, m: None))
+        assert engine.store.count_articles() == 0
+        list(engine.ingest_documents(documents, lambda s, m: None))
+        assert _partition(engine) == expected
+        assert engine.state.clusterer.document_frequency == frequencies  # the failed ingest's articles counted once
+        assert _outlet_counts(engine) == outlets  # and once in what furniture learning counted
+
+
+def _outlet_counts(engine) -> list[tuple]:
+    return engine.store.db.execute("SELECT outlet, n_articles FROM outlet_articles ORDER BY outlet").fetchall()
+
+
 def _saved_state(engine) -> tuple:
     store = engine.store
     rows = (store.load_state_rows(kind) for kind in (STORY_ROWS, SIGNATURE_ROWS, FREQUENCY_ROWS))

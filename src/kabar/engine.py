@@ -211,7 +211,10 @@ class Kabar:
                 gc.freeze()
                 yield from outcomes
         except BaseException:
-            self._state = None  # ahead of the store, which rolled back to the last commit: read it again when next needed
+            # the stages' state and the pending furniture counts are ahead of the store, which rolled back to the last
+            # commit: start again from the store
+            self._state = None
+            self.furniture = OutletFurniture(self.store)
             raise
         finally:
             pairs.close()
