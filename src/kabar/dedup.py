@@ -86,6 +86,10 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.count_nonzero(first == second)) / len(first)
 
 
+DeduperChanges = tuple[dict[str, float], dict[str, np.ndarray | None]]
+"""What ``NearDuplicateIndex.take_changes`` returns: the settings and the signatures added (None: forgotten)."""
+
+
 class NearDuplicateIndex:
     """Remembers MinHash signatures of original articles and finds the original of a new copy.
 
@@ -110,7 +114,7 @@ class NearDuplicateIndex:
             self.add(article_id, sig)
         self.changed = {}
 
-    def take_changes(self) -> tuple[dict[str, float], dict[str, np.ndarray | None]]:
+    def take_changes(self) -> DeduperChanges:
         """The settings, and the signatures added since the last call (None: forgotten) in the order they came;
         ``restore`` rebuilds the index from the settings and every signature kept, in that order."""
         changes = {article_id: self.signatures.get(article_id) for article_id in self.changed}

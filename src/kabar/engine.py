@@ -15,7 +15,9 @@ from __future__ import annotations
 import gc
 import pickle
 import sys
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -26,10 +28,11 @@ import numpy as np
 from kabar import workers
 from kabar.analyse import analyse
 from kabar.cluster import StoryClusterer
-from kabar.dedup import COPY_SHARE, NearDuplicateIndex, article_signature, copied_share
+from kabar.clustering import Clustered, ClusteringProcess, LocalClustering, SavedChanges
+from kabar.dedup import COPY_SHARE, DeduperChanges, NearDuplicateIndex, article_signature, copied_share
 from kabar.extract import ExtractionError
 from kabar.extract.furniture import OutletFurniture
-from kabar.features import ArticleFeatures, article_features
+from kabar.features import article_features
 from kabar.model import Article, Assignment, RawDocument
 from kabar.read import read_paths
 from kabar.search import match_expression, snippet
@@ -87,6 +90,45 @@ class IngestReport:
 
 
 @dataclass(slots=True)
+class _Arrival:
+    """A document taken in and not written yet: skipped (``outcome``), an exact duplicate of ``existing``, or a new
+    article, waiting for the clusterer's decision when ``clustered`` (a near-duplicate copy takes its original's story)."""
+
+    source: str
+    input_id: str | None
+    article: Article | None = None
+    search_terms: str = ""
+    existing: str | None = None
+    outcome: Outcome | None = None
+    clustered: bool = False
+
+
+@dataclass(slots=True)
+class _BatchEnd:
+    """The end of a batch among the arrivals: once the arrivals before it are written, the batch commits."""
+
+    added: int = 0
+    undone: bool = False
+    """Whether the batch began by undoing the last ingest's provisional merges."""
+    final: bool = False
+    """The input's last batch: its end places the articles not settled yet where a preview puts them."""
+    deduper_changes: DeduperChanges | None = None
+    """What the near-duplicate index changed with the batch's articles (taken when the batch is taken in: the next
+    batch's articles change it before this one commits)."""
+
+
+@dataclass(slots=True)
+class _Writes:
+    """What is taken in and not yet committed: arrivals in input order with batch ends among them, the outcomes
+    written since the last commit and the open transaction."""
+
+    clustering: LocalClustering | ClusteringProcess
+    arriving: deque[_Arrival | _BatchEnd] = field(default_factory=deque)
+    outcomes: list[Outcome] = field(default_factory=list)
+    transaction: ExitStack = field(default_factory=ExitStack)
+
+
+@dataclass(slots=True)
 class StageState:
     """The stages' memory between calls; persisted with each batch."""
 
@@ -105,6 +147,10 @@ class Kabar:
         self.store = store
         self._state: StageState | None = None
         self.furniture = OutletFurniture(store)
+        self._arriving: dict[str, Article] = {}
+        """Articles taken in and not stored yet, by id (duplicates and copies of them are found here)."""
+        self._arriving_contents: dict[str, str] = {}
+        """Their ids by content hash."""
 
     @property
     def state(self) -> StageState:
@@ -120,6 +166,8 @@ class Kabar:
                 raise StoreError("this store's stories were clustered by an older kabar: run `kabar recluster` first")
             return StageState(StoryClusterer(), NearDuplicateIndex())
         clusterer_state, deduper_settings, *provisional = pickle.loads(blob)  # saved without provisional merges before
+        if isinstance(clusterer_state, bytes):  # pickled apart, by the process holding the clusterer
+            clusterer_state = pickle.loads(clusterer_state)
         records = ((key, pickle.loads(value)) for key, value in self.store.load_state_rows(STORY_ROWS))
         signatures = ((key, np.frombuffer(value, dtype=np.uint32)) for key, value in self.store.load_state_rows(SIGNATURE_ROWS))
         deduper = NearDuplicateIndex.restore(deduper_settings, signatures)
@@ -176,7 +224,15 @@ class Kabar:
         return report
 
     def ingest_documents(self, documents: Iterable[RawDocument], on_problem: Callable[[str, str], None]) -> Iterator[Outcome]:
-        """Run the stages over documents, yielding one Outcome per document; commits every BATCH_SIZE.
+        """Run the stages over documents, yielding one Outcome per document once it is committed; commits every
+        BATCH_SIZE new articles.
+
+        Each document is taken in (extracted, matched against stored and arriving articles, sent to the clusterer)
+        and written to the store once the clusterer has decided its story, in input order. For long inputs the
+        clusterer decides in a process of its own (kabar.clustering) while this one takes in the next documents, up
+        to a batch ahead of the writes; the clusterer this engine holds is then not updated, and is read back from the
+        store when next needed. What the next batch's extraction depends on (the furniture learned from the articles
+        before) is learned when a batch has been taken in, so the outcome is that of one-by-one ingest.
 
         After each batch the objects alive (the stages' growing memory, mostly) are moved out of the cyclic
         garbage collector's sight until the ingest ends (``gc.freeze``): its full passes otherwise re-scan them
@@ -184,111 +240,204 @@ class Kabar:
         """
         iterator = iter(documents)
         head = list(islice(iterator, workers.PARALLEL_MIN_DOCUMENTS))
-        if len(head) < workers.PARALLEL_MIN_DOCUMENTS or workers.WORKERS < 2:
-            pairs: Generator[tuple[RawDocument, Prepared | None]] = ((document, None) for document in chain(head, iterator))
-        else:
+        parallel = len(head) >= workers.PARALLEL_MIN_DOCUMENTS and workers.WORKERS >= 2
+        clustering: LocalClustering | ClusteringProcess
+        pairs: Generator[tuple[RawDocument, Prepared | None]]
+        if parallel:
+            clustering = ClusteringProcess(self.state.clusterer, workers.start_method())  # before any thread starts
             pairs = workers.prepared_in_workers(chain(head, iterator), self.furniture)
-        exhausted = False
+        else:
+            clustering = LocalClustering(self.state.clusterer)
+            pairs = ((document, None) for document in chain(head, iterator))
+        writes = _Writes(clustering)
+        failed = True
         try:
-            while not exhausted:
-                outcomes: list[Outcome] = []
-                added = 0
-                with self.store.transaction():
-                    undone = self._undo_provisional()
-                    for document, prepared in pairs:
-                        outcome = self._ingest_one(document, prepared, on_problem)
-                        outcomes.append(outcome)
-                        added += outcome.status in ("added", "near-duplicate")
-                        if added >= BATCH_SIZE:
-                            break
-                    else:
-                        exhausted = True
-                        self._place_preview()
-                    if added or undone or self.state.provisional:
-                        self._save_state()
-                    if added:
-                        self.furniture.flush()
-                gc.freeze()
-                yield from outcomes
+            writes.transaction.enter_context(self.store.transaction())
+            batch = _BatchEnd(undone=self._undo_provisional())
+            for document, prepared in pairs:
+                arrival = self._take_in(document, prepared, on_problem, clustering)
+                writes.arriving.append(arrival)
+                batch.added += arrival.article is not None
+                if batch.added >= BATCH_SIZE:
+                    yield from self._write(writes, until_batch=True)
+                    self._end_taking_in(batch, writes)
+                    batch = _BatchEnd()
+                yield from self._write(writes)
+            yield from self._write(writes, until_batch=True)
+            batch.final = True
+            self._end_taking_in(batch, writes)
+            yield from self._write(writes, until_batch=True)
+            failed = False
         except BaseException:
-            # the stages' state and the pending furniture counts are ahead of the store, which rolled back to the last
-            # commit: start again from the store
-            self._state = None
-            self.furniture = OutletFurniture(self.store)
+            writes.transaction.__exit__(*sys.exc_info())  # roll back
             raise
         finally:
             pairs.close()
+            clustering.close(failed)
             gc.unfreeze()
+            if failed or parallel:
+                # the stages' state and the pending furniture counts are ahead of the store, which rolled back to the last
+                # commit, or the clusterer here is behind it: start again from the store
+                self._state = None
+            if failed:
+                self.furniture = OutletFurniture(self.store)
+            self._arriving.clear()
+            self._arriving_contents.clear()
 
-    def _save_state(self) -> None:
-        """Persist what the stages changed since the last save (in the batch's transaction)."""
+    def _end_taking_in(self, batch: _BatchEnd, writes: _Writes) -> None:
+        """A batch is taken in (the batch before it is written): learn furniture from its articles, ask the clusterer
+        for its changes as of them (once it has decided them, the batch commits) and mark the batch's end."""
+        if batch.added:
+            self.furniture.flush()
+        batch.deduper_changes = self.state.deduper.take_changes()
+        if not batch.final:
+            writes.clustering.ask_changes(self._all_frequencies_next())
+        writes.arriving.append(batch)
+
+    def _all_frequencies_next(self) -> bool:
+        """Whether the next save writes all document frequencies (see FREQUENCY_SNAPSHOT_EVERY)."""
+        return self.state.frequency_rows == 0 or self.state.frequency_rows >= FREQUENCY_SNAPSHOT_EVERY
+
+    def _write(self, writes: _Writes, until_batch: bool = False) -> Iterator[Outcome]:
+        """Write the arrivals in order while their decisions are in, committing each batch when its end is reached and
+        yielding its outcomes; with ``until_batch``, wait for decisions until the next batch end is committed (when
+        there is one)."""
+        clustering = writes.clustering
+        until_batch = until_batch and any(isinstance(item, _BatchEnd) for item in writes.arriving)
+        while writes.arriving:
+            head = writes.arriving[0]
+            if not until_batch and (isinstance(head, _BatchEnd) or head.clustered) and not clustering.ready():
+                return
+            writes.arriving.popleft()
+            if isinstance(head, _Arrival):
+                writes.outcomes.append(self._write_one(head, clustering))
+                continue
+            assert head.deduper_changes is not None, "taken when the batch was taken in"
+            if head.final:
+                self._place_preview(clustering)
+                if head.added or head.undone or self.state.provisional:
+                    clustering.ask_changes(self._all_frequencies_next())
+                    self._save_state(clustering.saved_changes(), head.deduper_changes)
+            else:
+                self._save_state(clustering.saved_changes(), head.deduper_changes)
+            writes.transaction.close()  # commit
+            gc.freeze()
+            yield from writes.outcomes
+            writes.outcomes = []
+            if not head.final:
+                writes.transaction.enter_context(self.store.transaction())
+            if until_batch:
+                return
+
+    def _save_state(self, clusterer_changes: SavedChanges, deduper_changes: DeduperChanges) -> None:
+        """Persist what the stages changed with a batch (in its transaction): the clusterer's changes (asked for with
+        ``_all_frequencies_next()``), the near-duplicate index's and the provisional merges."""
         state = self.state
-        all_frequencies = state.frequency_rows == 0 or state.frequency_rows >= FREQUENCY_SNAPSHOT_EVERY
-        clusterer_state, stories, frequencies = state.clusterer.take_changes(all_frequencies)
-        deduper_settings, signatures = state.deduper.take_changes()
+        all_frequencies = self._all_frequencies_next()
+        clusterer_state, stories, frequencies = clusterer_changes
+        deduper_settings, signatures = deduper_changes
         blob = pickle.dumps((clusterer_state, deduper_settings, state.provisional), protocol=pickle.HIGHEST_PROTOCOL)
         self.store.save_state(STATE_NAME, blob)
-        rows = {key: None if record is None else pickle.dumps(record, pickle.HIGHEST_PROTOCOL) for key, record in stories.items()}
-        self.store.save_state_rows(STORY_ROWS, rows)
+        self.store.save_state_rows(STORY_ROWS, stories)
         self.store.save_state_rows(SIGNATURE_ROWS, {k: None if s is None else s.tobytes() for k, s in signatures.items()})
         frequency_rows: dict[str, bytes | None] = {}
         if all_frequencies:
             frequency_rows = {_frequency_key(n): None for n in range(state.frequency_rows)}
             state.frequency_rows = 0
-        frequency_rows[_frequency_key(state.frequency_rows)] = pickle.dumps(frequencies, pickle.HIGHEST_PROTOCOL)
+        frequency_rows[_frequency_key(state.frequency_rows)] = frequencies
         self.store.save_state_rows(FREQUENCY_ROWS, frequency_rows)
         state.frequency_rows += 1
 
-    def _ingest_one(self, document: RawDocument, prepared: Prepared | None, on_problem: Callable[[str, str], None]) -> Outcome:
+    def _take_in(
+        self,
+        document: RawDocument,
+        prepared: Prepared | None,
+        on_problem: Callable[[str, str], None],
+        clustering: LocalClustering | ClusteringProcess,
+    ) -> _Arrival:
+        """Extract a document (unless a worker did), match it against stored and arriving articles and send a new
+        original to the clusterer; ``_write`` stores it."""
         input_id = str(document.hints["id"]) if document.hints.get("id") not in (None, "") else None
         if prepared is None:
             try:
                 prepared = prepare(document, self.furniture.known)
             except ExtractionError as error:
                 on_problem(document.source, str(error))
-                return Outcome(document.source, "skipped", input_id, message=str(error))
+                skipped = Outcome(document.source, "skipped", input_id, message=str(error))
+                return _Arrival(document.source, input_id, outcome=skipped)
         article = prepared.article
-        existing = self.store.find_article_id(article.id, article.content_hash)
+        existing = self._existing_id(article)
         if existing is not None:
-            self.store.link_source(document.source, existing)
-            stored = self.store.article(existing)
-            return Outcome(document.source, "duplicate", input_id, existing, stored.story_id if stored else None)
-        self._assign(article, prepared.signature, prepared.features)
-        self.store.add_article(article, prepared.search_terms)
-        if article.duplicate_of is None:
+            return _Arrival(document.source, input_id, existing=existing)
+        self._arriving[article.id] = article
+        self._arriving_contents[article.content_hash] = article.id
+        clustered = not self._link_copy(article, prepared.signature)
+        if clustered:
+            clustering.submit(article.id, prepared.features)
             self.furniture.observe(article)
-        status = "near-duplicate" if article.duplicate_of else "added"
-        return Outcome(document.source, status, input_id, article.id, article.story_id)
+        return _Arrival(document.source, input_id, article, prepared.search_terms, clustered=clustered)
 
-    def _assign(self, article: Article, signature: np.ndarray | None, features: ArticleFeatures) -> None:
-        """Dedup then cluster one new article, setting its duplicate_of, story_id and evidence."""
+    def _existing_id(self, article: Article) -> str | None:
+        """The stored or arriving article with this one's id, else with its content (at most one article has a content)."""
+        if article.id in self._arriving:
+            return article.id
+        found = self.store.find_article_id(article.id, article.content_hash)
+        return found if found is not None else self._arriving_contents.get(article.content_hash)
+
+    def _link_copy(self, article: Article, signature: np.ndarray | None) -> bool:
+        """Whether the article is a near-duplicate copy of a stored or arriving original (then marked ``duplicate_of``
+        it); otherwise it is remembered as an original."""
         original_id, jaccard = self.state.deduper.find_original(signature)
-        original = self.store.article(original_id) if original_id is not None else None
+        original = None if original_id is None else self._arriving.get(original_id) or self.store.article(original_id)
         share = copied_share(article.text, original.text) if original is not None else 0.0
         if original is not None and share >= COPY_SHARE:
             article.duplicate_of = original.id
-            article.story_id = original.story_id
             article.evidence = {"duplicate_of": original.id, "jaccard": round(jaccard, 3), "shared": round(share, 3)}
-            return
+            return True
         self.state.deduper.add(article.id, signature)
-        assignment = self.state.clusterer.assign(article.id, features)
+        return False
+
+    def _write_one(self, arrival: _Arrival, clustering: LocalClustering | ClusteringProcess) -> Outcome:
+        """Store an article taken in, in its story (the clusterer's decision, or its original's), and say what happened."""
+        if arrival.outcome is not None:
+            return arrival.outcome
+        if arrival.existing is not None:
+            self.store.link_source(arrival.source, arrival.existing)
+            stored = self.store.article(arrival.existing)
+            return Outcome(arrival.source, "duplicate", arrival.input_id, arrival.existing, stored.story_id if stored else None)
+        article = arrival.article
+        assert article is not None
+        if arrival.clustered:
+            self._apply(article, clustering.result())
+        else:
+            original = self.store.article(article.duplicate_of or "")
+            article.story_id = original.story_id if original is not None else None
+        self.store.add_article(article, arrival.search_terms)
+        del self._arriving[article.id], self._arriving_contents[article.content_hash]
+        status = "near-duplicate" if article.duplicate_of else "added"
+        return Outcome(arrival.source, status, arrival.input_id, article.id, article.story_id)
+
+    def _apply(self, article: Article, clustered: Clustered) -> None:
+        """Write the clusterer's decision for an article: its story and evidence, the merges and settles it made."""
+        assignment = clustered.assignment
         article.story_id = assignment.story_id
         article.evidence = assignment.evidence
         for merged in assignment.merged:
             self.store.record_merge(merged, assignment.story_id, {"by_article": article.id, **assignment.evidence})
         own = assignment.settled.pop(article.id, None)
         if own is not None:
-            article.story_id, article.evidence = own.story_id, {"settled": True, **own.evidence}
+            article.evidence = {"settled": True, **own.evidence}
         self._place(assignment.settled, final=True)
         for source, target, reason in assignment.story_merges:
             self.store.record_merge(source, target, {"consolidated": True, **reason})
-        article.story_id = self.state.clusterer.resolve(article.story_id)
+        article.story_id = clustered.story_id
 
-    def _place_preview(self) -> None:
+    def _place_preview(self, clustering: LocalClustering | ClusteringProcess) -> None:
         """Place the articles not settled yet where a preview puts them, and apply its story merges until the next ingest
         (which undoes them first: between ingests the store shows the stories as the next settle would likely leave them,
         while within one the clusterer and the store agree)."""
-        preview = self.state.clusterer.preview()
+        clustering.ask_preview()
+        preview = clustering.preview()
         self._place(preview.decisions, final=False)
         for source, target, reason in preview.merges:
             for article in list(self.store.articles(source)):
@@ -323,14 +472,21 @@ class Kabar:
         """Forget all stories and re-run dedup and clustering over the stored articles in publication order."""
         articles = sorted(self.store.articles(), key=lambda a: a.published_at or "")
         self._state = StageState(StoryClusterer(), NearDuplicateIndex())
+        clustering = LocalClustering(self._state.clusterer)
         with self.store.transaction():
             self.store.clear_derived()
             for article in articles:
                 article.duplicate_of = None
-                self._assign(article, article_signature(article), article_features(article))
+                if self._link_copy(article, article_signature(article)):
+                    original = self.store.article(article.duplicate_of or "")
+                    article.story_id = original.story_id if original is not None else None
+                else:
+                    clustering.submit(article.id, article_features(article))
+                    self._apply(article, clustering.result())
                 self.store.update_assignment(article)
-            self._place_preview()
-            self._save_state()
+            self._place_preview(clustering)
+            clustering.ask_changes(self._all_frequencies_next())
+            self._save_state(clustering.saved_changes(), self._state.deduper.take_changes())
         return len(self.store.story_rows())
 
     def why(self, story_id: str) -> dict[str, Any]:

@@ -118,7 +118,7 @@ def _prepare_chunk(documents: list[RawDocument], known_furniture: Mapping[str, f
     return prepared
 
 
-def _start_method() -> str:
+def start_method() -> str:
     """How workers start: forked on Linux when this process runs one thread (instant, and the calling script is
     not imported again), else from a fresh interpreter (forking a threaded process, e.g. a web server, can hang)."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
@@ -131,6 +131,9 @@ def _warm_worker() -> None:
     prepare(RawDocument("warm-up", "text", "Presiden Joko Widodo meresmikan jalan tol baru di Jakarta, Senin."), {})
 
 
+WORKER_NICENESS = 5
+"""Workers run at a lower priority than the ingesting and clustering processes: they run ahead and can wait, while the
+clusterer, which decides one article after another, sets the pace when the cores are all busy."""
 PARENT_CHECK_SECONDS = 1.0
 """How often a worker checks that the process it works for is still alive."""
 
@@ -138,12 +141,14 @@ PARENT_CHECK_SECONDS = 1.0
 def _start_worker(parent_pid: int, warm: bool) -> None:
     """Set up a worker: it exits when the ingesting process is gone (killed with no chance to stop it, the worker
     would otherwise wait for work forever), and loads the language tables unless it was forked with them."""
-    threading.Thread(target=_exit_without, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=exit_without, args=(parent_pid,), daemon=True).start()
+    os.nice(WORKER_NICENESS)
     if warm:
         _warm_worker()
 
 
-def _exit_without(parent_pid: int) -> None:
+def exit_without(parent_pid: int) -> None:
+    """Exit this process once the process ``parent_pid`` is gone (checked every PARENT_CHECK_SECONDS)."""
     while True:
         time.sleep(PARENT_CHECK_SECONDS)
         try:
@@ -157,7 +162,7 @@ def prepared_in_workers(
 ) -> Generator[tuple[RawDocument, Prepared | None]]:
     """Documents in order, each with its ``prepare`` result from a worker (None: prepare it in this process, with the
     furniture as learned by then)."""
-    method = _start_method()
+    method = start_method()
     if method == "fork":
         _warm_worker()  # forked workers inherit the loaded tables
     pool = ProcessPoolExecutor(
