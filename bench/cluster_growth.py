@@ -49,7 +49,7 @@ def main() -> int:
         if number % corpus_size == 0:
             print(
                 f"round {number // corpus_size}: clustering {spent:.1f} s CPU; {len(clusterer.stories)} stories in memory, "
-                f"{len(clusterer.postings)} index terms, {len(clusterer.document_frequency)} document frequencies",
+                f"{len(clusterer.postings)} index terms, {len(clusterer.weights.document_frequency)} document frequencies",
                 flush=True,
             )
             spent = 0.0

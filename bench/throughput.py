@@ -10,10 +10,11 @@ stream and compares the time of the last 10k articles with the first 10k: the co
 grow with the stream. It also prints the time the same corpus articles took in the first and second
 rounds (to the nearest 1,000): the corpus is not uniform (its second 10k cost about 1.4x its first even in
 the first round), so that comparison isolates growth; the second round is the fairer baseline (see
-``growth``). ``--breakdown`` also prints
-where the ingest process spent its time (clustering, the store's article reads and writes, saving the
-stages' state, near-duplicate lookup, and the rest: results from the workers, commits, learning furniture,
-the loop itself).
+``growth``). ``--breakdown`` also prints where the ingest process spent its time (the store's article
+reads and writes, saving the stages' state, weighing articles for the clusterer, near-duplicate lookup,
+waiting for the clusterer's decisions, and the rest: results from the workers, taking documents in,
+commits, learning furniture, the loop itself) and where the clustering process did (clustering, pickling
+its changes for the store, previews, and the rest: messages in and out, waiting for them).
 """
 
 from __future__ import annotations
@@ -73,20 +74,27 @@ def edited_stream(path: str, total: int) -> Iterator[str]:
 
 
 BREAKDOWN = {
-    "clustering": [("kabar.cluster", "StoryClusterer", "assign")],
     "store": [
         ("kabar.store.sqlite", "SQLiteStore", name)
         for name in ("add_article", "move_article", "record_merge", "find_article_id", "article", "link_source")
     ],
     "saving state": [("kabar.engine", "Kabar", "_save_state")],
+    "weighing": [("kabar.features", "StreamWeights", "observe")],
     "near-duplicates": [("kabar.dedup", "NearDuplicateIndex", "find_original"), ("kabar.dedup", "NearDuplicateIndex", "add")],
+    "waiting for the clusterer": [("kabar.clustering", "ClusteringProcess", "_wait")],
 }
-"""Parts of the ingest process's work timed by ``--breakdown``: (module, class, method) each."""
+"""Parts of the ingest process's work timed by ``--breakdown``: (module, class or module in it, function) each."""
+CLUSTERER_BREAKDOWN = {
+    "clustering": [("kabar.cluster", "StoryClusterer", "assign_weighed")],
+    "pickling state": [("kabar", "clustering", "pickled_changes")],
+    "previews": [("kabar.cluster", "StoryClusterer", "preview")],
+}
+"""Parts of the clustering process's work timed by ``--breakdown`` (the rest: messages in and out, waiting for them)."""
 
 
-def time_parts(spent: dict[str, float]) -> None:
-    """Wrap the BREAKDOWN methods so that the seconds spent in each part add up in ``spent``."""
-    for part, methods in BREAKDOWN.items():
+def time_parts(spent: dict[str, float], breakdown: dict[str, list[tuple[str, str, str]]]) -> None:
+    """Wrap the methods of ``breakdown`` so that the seconds spent in each part add up in ``spent``."""
+    for part, methods in breakdown.items():
         spent[part] = 0.0
         for module, owner, name in methods:
             cls = getattr(importlib.import_module(module), owner)
@@ -102,6 +110,23 @@ def time_parts(spent: dict[str, float]) -> None:
             setattr(cls, name, timed)
 
 
+def time_clustering_process(report: Path) -> None:
+    """Time the CLUSTERER_BREAKDOWN parts in the clustering process, which writes them to ``report`` when it stops."""
+    import kabar.clustering
+
+    serve = kabar.clustering._serve
+
+    def timed_serve(*args: Any) -> None:
+        spent: dict[str, float] = {}
+        time_parts(spent, CLUSTERER_BREAKDOWN)
+        started = time.perf_counter()
+        serve(*args)
+        spent["process"] = time.perf_counter() - started
+        report.write_text(json.dumps(spent))
+
+    kabar.clustering._serve = timed_serve
+
+
 def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
     """Ingest one JSONL file into a fresh store in this process; timings and peak RSS (and the parts' seconds)."""
     from kabar.engine import Kabar
@@ -109,10 +134,11 @@ def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
     from kabar.store import SQLiteStore
 
     spent: dict[str, float] = {}
-    if breakdown:
-        time_parts(spent)
-
     with tempfile.TemporaryDirectory() as folder:
+        clusterer_report = Path(folder) / "clustering-process.json"
+        if breakdown:
+            time_parts(spent, BREAKDOWN)
+            time_clustering_process(clusterer_report)
         engine = Kabar(SQLiteStore(str(Path(folder) / "bench.db")))
         started = time.perf_counter()
         stamps = []
@@ -123,6 +149,7 @@ def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
                 stamps.append(time.perf_counter() - started)
         elapsed = time.perf_counter() - started
         engine.close()
+        clusterer_spent = json.loads(clusterer_report.read_text()) if clusterer_report.exists() else {}
     return {
         "articles": count,
         "seconds": elapsed,
@@ -130,13 +157,15 @@ def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "parts": spent,
+        "clusterer_parts": clusterer_spent,
     }
 
 
 def memory(result: dict) -> str:
-    """Peak RSS of the ingest process, and of the largest worker process when there were any."""
-    workers = f" (+ worker processes, largest {result['worker_peak_rss_mb']:.0f} MB)" if result["worker_peak_rss_mb"] else ""
-    return f"peak RSS {result['peak_rss_mb']:.0f} MB{workers}"
+    """Peak RSS of the ingest process, and of the largest process it started (the clustering process or a worker)."""
+    largest = result["worker_peak_rss_mb"]
+    children = f" (+ the clustering process and workers, largest {largest:.0f} MB)" if largest else ""
+    return f"peak RSS {result['peak_rss_mb']:.0f} MB{children}"
 
 
 def measure(input_path: str, marks: bool = False, breakdown: bool = False) -> dict:
@@ -153,12 +182,20 @@ def measure(input_path: str, marks: bool = False, breakdown: bool = False) -> di
 
 
 def parts(result: dict) -> str:
-    """The ingest process's seconds per BREAKDOWN part, and the rest, with their shares of the total."""
+    """Seconds per BREAKDOWN part of the ingest process and per CLUSTERER_BREAKDOWN part of the clustering process (when
+    there was one), each with the rest, and their shares of the total."""
     if not result["parts"]:
         return ""
     total = result["seconds"]
-    shares = {**result["parts"], "rest": total - sum(result["parts"].values())}
-    return "\n    " + ", ".join(f"{part} {seconds:.1f}s ({seconds / total:.0%})" for part, seconds in shares.items())
+    lines = [("ingest process", {**result["parts"], "rest": total - sum(result["parts"].values())})]
+    clusterer = dict(result["clusterer_parts"])
+    if clusterer:
+        alive = clusterer.pop("process")
+        lines.append(("clustering process", {**clusterer, "messages and waiting": alive - sum(clusterer.values())}))
+    return "".join(
+        f"\n    {name}: " + ", ".join(f"{part} {seconds:.1f}s ({seconds / total:.0%})" for part, seconds in shares.items())
+        for name, shares in lines
+    )
 
 
 def growth(stamps: list[float], corpus_size: int) -> str:

@@ -253,5 +253,5 @@ def test_a_clusterer_restored_from_its_saved_changes_goes_on_as_if_never_stopped
     assert {a: clusterer.resolve(s) for a, s in assigned.items()} == whole
     assert clusterer.stories.keys() == uninterrupted.stories.keys()
     assert _buckets(clusterer) == _buckets(uninterrupted)
-    assert clusterer.document_frequency == uninterrupted.document_frequency
-    assert 0 < len(frequencies[-1]) < len(uninterrupted.document_frequency)  # a batch saves the frequencies it changed
+    assert clusterer.weights.document_frequency == uninterrupted.weights.document_frequency
+    assert 0 < len(frequencies[-1]) < len(uninterrupted.weights.document_frequency)  # a batch saves the frequencies it changed

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from kabar.cluster import StoryClusterer
 from kabar.clustering import Clustered, ClusteringError, ClusteringProcess, LocalClustering
 from kabar.extract import extract
-from kabar.features import article_features
+from kabar.features import StreamWeights, article_features
 from kabar.read import read_paths
 from kabar.workers import start_method
 
@@ -21,9 +23,10 @@ SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "clickid-2019-09-
 
 @pytest.fixture(scope="module")
 def stream():
-    """The bundled CLICK-ID sample as clustering features, in file order."""
+    """The bundled CLICK-ID sample as weighed clustering features, in file order."""
     articles = [extract(document) for document in read_paths([SAMPLE], lambda source, message: None)]
-    return [(article.id, article_features(article)) for article in articles]
+    weights = StreamWeights()
+    return [(article.id, weights.observe(article_features(article))) for article in articles]
 
 
 def _replay(clustering: LocalClustering | ClusteringProcess, stream) -> list:
@@ -35,12 +38,12 @@ def _replay(clustering: LocalClustering | ClusteringProcess, stream) -> list:
         clustering.submit(key, features)
         asked.append("result")
         if n % 50 == 0:
-            clustering.ask_changes(all_frequencies=n == 50)
+            clustering.ask_changes()
             asked.append("changes")
         while asked and clustering.ready():
             replies.append(_read(clustering, asked.pop(0)))
     clustering.ask_preview()
-    clustering.ask_changes(all_frequencies=False)
+    clustering.ask_changes()
     asked += ["preview", "changes"]
     replies += [_read(clustering, kind) for kind in asked]
     return replies
@@ -52,17 +55,20 @@ def _read(clustering: LocalClustering | ClusteringProcess, kind: str):
         return clustering.result()
     if kind == "preview":
         return clustering.preview()
-    state, stories, frequencies = clustering.saved_changes()
-    return pickle.loads(state), {k: None if v is None else pickle.loads(v) for k, v in stories.items()}, pickle.loads(frequencies)
+    state, stories = clustering.saved_changes()
+    return pickle.loads(state), {k: None if v is None else pickle.loads(v) for k, v in stories.items()}
 
 
 def _clusterer() -> StoryClusterer:
     return StoryClusterer(settle_every=40)  # settles (and their moves) happen within the sample
 
 
-def test_the_clustering_process_replies_as_the_clusterer_here_would(stream):
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_the_clustering_process_replies_as_the_clusterer_here_would(stream, method):
+    """Forked, the process inherits the clusterer; from a fork server (how a threaded web server starts it) it gets
+    the clusterer pickled."""
     expected = _replay(LocalClustering(_clusterer()), stream)
-    process = ClusteringProcess(_clusterer(), start_method())
+    process = ClusteringProcess(_clusterer(), method)
     try:
         replies = _replay(process, stream)
     finally:
@@ -95,3 +101,13 @@ def test_a_killed_clustering_process_is_an_error_not_a_hang(stream):
             process.result()
     finally:
         process.close(failed=True)
+
+
+def test_the_clustering_process_exits_when_the_ingesting_process_is_gone():
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    serve = (
+        "import multiprocessing as m, kabar.clustering as c; from kabar.cluster import StoryClusterer; "
+        f"c._serve(StoryClusterer(), m.Queue(), m.Queue(), {gone.stdout.strip()})"
+    )
+    server = subprocess.Popen([sys.executable, "-c", serve])
+    assert server.wait(timeout=15) == 1  # it waited for requests, then saw the ingesting process gone

@@ -140,7 +140,7 @@ def test_an_engine_goes_on_from_its_store_after_an_ingest_fails(tmp_path, clicki
     documents = list(read_paths([clickid_examples]))
     with kabar.open(tmp_path / "clean.db") as clean:
         list(clean.ingest_documents(documents, lambda s, m: None))
-        expected, frequencies = _partition(clean), clean.state.clusterer.document_frequency
+        expected, frequencies = _partition(clean), clean.state.clusterer.weights.document_frequency
         outlets = _outlet_counts(clean)
 
     def failing():
@@ -153,7 +153,7 @@ def test_an_engine_goes_on_from_its_store_after_an_ingest_fails(tmp_path, clicki
         assert engine.store.count_articles() in (20, 40, 60, 80)  # the batches committed before the failure
         list(engine.ingest_documents(documents, lambda s, m: None))
         assert _partition(engine) == expected
-        assert engine.state.clusterer.document_frequency == frequencies  # the failed ingest's articles counted once
+        assert engine.state.clusterer.weights.document_frequency == frequencies  # the failed ingest's articles counted once
         assert _outlet_counts(engine) == outlets  # and once in what furniture learning counted
 
 
@@ -198,7 +198,7 @@ def test_results_do_not_depend_on_batching(tmp_path, clickid_examples, monkeypat
     with kabar.open(tmp_path / "one.db") as whole:
         whole.ingest([clickid_examples])
         expected = _partition(whole)
-        frequencies = whole.state.clusterer.document_frequency
+        frequencies = whole.state.clusterer.weights.document_frequency
     monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 7)
     monkeypatch.setattr(kabar.engine, "FREQUENCY_SNAPSHOT_EVERY", 3)
     documents = list(read_paths([clickid_examples]))
@@ -208,7 +208,7 @@ def test_results_do_not_depend_on_batching(tmp_path, clickid_examples, monkeypat
             assert len(batched.store.load_state_rows(FREQUENCY_ROWS)) <= 3
     with kabar.open(tmp_path / "many.db") as batched:
         assert _partition(batched) == expected
-        assert batched.state.clusterer.document_frequency == frequencies
+        assert batched.state.clusterer.weights.document_frequency == frequencies
 
 
 def test_a_store_saved_with_whole_frequencies_in_its_state_goes_on_from_them(tmp_path, clickid_examples):
@@ -216,20 +216,20 @@ def test_a_store_saved_with_whole_frequencies_in_its_state_goes_on_from_them(tmp
     half = len(documents) // 2
     with kabar.open(tmp_path / "whole.db") as whole:
         list(whole.ingest_documents(documents, lambda s, m: None))
-        expected, frequencies = _partition(whole), whole.state.clusterer.document_frequency
+        expected, frequencies = _partition(whole), whole.state.clusterer.weights.document_frequency
     with kabar.open(tmp_path / "old.db") as old:
         list(old.ingest_documents(documents[:half], lambda s, m: None))
         # saved as kabar did before frequencies had rows of their own: whole, in the state
         clusterer_blob, deduper_settings, provisional = pickle.loads(old.store.load_state(STATE_NAME))
         clusterer_state = pickle.loads(clusterer_blob)
-        clusterer_state["document_frequency"] = dict(old.state.clusterer.document_frequency)
+        clusterer_state["document_frequency"] = dict(old.state.clusterer.weights.document_frequency)
         with old.store.transaction():
             old.store.save_state(STATE_NAME, pickle.dumps((clusterer_state, deduper_settings, provisional)))
             old.store.save_state_rows(FREQUENCY_ROWS, {key: None for key, _ in old.store.load_state_rows(FREQUENCY_ROWS)})
     with kabar.open(tmp_path / "old.db") as old:
         list(old.ingest_documents(documents[half:], lambda s, m: None))
     with kabar.open(tmp_path / "old.db") as old:
-        assert old.state.clusterer.document_frequency == frequencies
+        assert old.state.clusterer.weights.document_frequency == frequencies
         assert _partition(old) == expected
 
 

@@ -34,15 +34,15 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from kabar.evidence import ALL_EVIDENCE, FEATURES, MEMBER_FEATURES, evidence, gap_days
-from kabar.features import MENTION_TERMS, VECTOR_TERMS, ArticleFeatures, prior, weigh
+from kabar.features import ArticleFeatures, StreamWeights
 from kabar.model import Assignment
 from kabar.story_merge import consolidate, load_merge_models
 from kabar.story_state import MEMBERS, StoryState, absorb, copy_story, fold, release
@@ -174,46 +174,47 @@ class StoryClusterer:
         self.merged_into: dict[str, str] = {}
         self.next_story = 1
         self.arrivals = 0
-        self.document_frequency: Counter[str] = Counter()
-        self.frequencies_changed: set[str] = set()
+        self.weights = StreamWeights()
         self.unsettled: dict[str, Unsettled] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        derived = ("postings", "kept_members", "changed", "frequencies_changed")
+        derived = ("postings", "kept_members", "changed")
         return {name: value for name, value in self.__dict__.items() if name not in derived}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled clusterer, rebuilding what is derived: the models' evidence sets and the index, whose
         postings go back in the order they were made (so candidates rank ties as before)."""
         self.__dict__.update(state)
-        self.document_frequency = Counter(self.document_frequency)  # a plain dict when restored from saved changes
+        if "weights" not in state:  # restored from saved changes, or pickled when the frequencies were the clusterer's
+            self.weights = StreamWeights(self.arrivals, self.__dict__.pop("document_frequency", {}))
         if "merge_models" not in state:  # saved before stories were consolidated
             self.merge_models, self.unconsolidated = load_merge_models(), {}
         self.models = _reading(self.models)
         self.kept_members = _kept_members(self.models)
         self.changed = set()
-        self.frequencies_changed = set()
         self.postings = {}
         made = sorted((seq, term, day, story_id) for story_id, keys in self.posted.items() for (term, day), seq in keys.items())
         for _, term, day, story_id in made:
             self.postings.setdefault(term, {}).setdefault(day, {})[story_id] = None
 
     def take_changes(self, all_frequencies: bool = False) -> tuple[dict[str, Any], dict[str, StoryRecord | None], dict[str, int]]:
-        """What changed since the last call: the state but the stories and frequencies (settings, articles not settled
-        yet: small), each story changed with its postings (None: forgotten), and the document frequencies that changed
-        (all of them with ``all_frequencies``). Persisting these after every batch keeps a copy of the clusterer at the
-        cost of what the batch changed, not of the stream's whole vocabulary; ``restore`` rebuilds it."""
+        """What changed since the last call: ``take_story_changes``, and the document frequencies that changed (all of
+        them with ``all_frequencies``). Persisting these after every batch keeps a copy of the clusterer at the cost of
+        what the batch changed, not of the stream's whole vocabulary; ``restore`` rebuilds it."""
+        return *self.take_story_changes(), self.weights.take_changes(all_frequencies)
+
+    def take_story_changes(self) -> tuple[dict[str, Any], dict[str, StoryRecord | None]]:
+        """What changed since the last call but the document frequencies (a driver weighing articles apart takes those
+        from its weights): the state but the stories and frequencies (settings, articles not settled yet: small), and
+        each story changed with its postings (None: forgotten)."""
         state = self.__getstate__()
-        del state["stories"], state["posted"], state["document_frequency"]
+        del state["stories"], state["posted"], state["weights"]
         changes: dict[str, StoryRecord | None] = {}
         for story_id in self.changed:
             story, posted = self.stories.get(story_id), self.posted.get(story_id)
             changes[story_id] = None if story is None and posted is None else StoryRecord(story, posted or {})
         self.changed = set()
-        frequency = self.document_frequency
-        frequencies = {term: frequency[term] for term in (frequency if all_frequencies else self.frequencies_changed)}
-        self.frequencies_changed = set()
-        return state, changes, frequencies
+        return state, changes
 
     @classmethod
     def restore(
@@ -239,31 +240,9 @@ class StoryClusterer:
         return clusterer
 
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
-        """Count an arriving article's terms into the stream's document frequencies; return it with its vectors weighed."""
+        """Count an arriving article (and its terms, into the stream's document frequencies); return it weighed."""
         self.arrivals += 1
-        self.document_frequency.update(features.counts.keys())
-        self.document_frequency.update(features.mention_counts.keys())
-        self.frequencies_changed.update(features.counts.keys())
-        self.frequencies_changed.update(features.mention_counts.keys())
-        return self.weigh(features)
-
-    def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
-        """The article with its vectors weighed by the IDF as of now.
-
-        IDF blends the shipped prior with the stream: log((N0 + n + 1) / (df0 + df + 1)) + 1.
-        """
-        frequency = self.document_frequency
-        prior_df, prior_documents = prior(features.language)
-        log_documents = math.log(prior_documents + self.arrivals + 1) + 1.0
-        log = math.log
-        idf = {t: log_documents - log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
-        mention_idf = {t: log_documents - log(frequency[t] + 1) for t in features.mention_counts}
-        return replace(
-            features,
-            vector=weigh(features.counts, idf, VECTOR_TERMS),
-            title=weigh(features.title_counts, idf),
-            mentions=weigh(features.mention_counts, mention_idf, MENTION_TERMS),
-        )
+        return self.weights.observe(features)
 
     # candidates ------------------------------------------------------------------------------
 
@@ -335,7 +314,12 @@ class StoryClusterer:
         Every ``settle_every`` arrivals the articles since the last settle are settled (``settle``); their
         final assignments come back in this assignment's ``settled``.
         """
-        features = self.observe(features)
+        return self.assign_weighed(key, self.weights.observe(features))
+
+    def assign_weighed(self, key: str, features: ArticleFeatures) -> Assignment:
+        """``assign`` for an article already observed by this clusterer's ``weights`` (or by their twin elsewhere, kept
+        in step with the same articles: a driver may weigh articles in another process than the one deciding)."""
+        self.arrivals += 1
         self._forget_old()
         assignment = self._decide(features)
         sure = not assignment.is_new and assignment.evidence["score"] >= SURE_JOIN

@@ -43,24 +43,25 @@ class Clustered:
     story_id: str
 
 
-SavedChanges = tuple[bytes, dict[str, bytes | None], bytes]
-"""What the clusterer changed since the last save, pickled: its state but the stories and frequencies, each changed
-story's record (None: forgotten) and the changed document frequencies (see ``StoryClusterer.take_changes``)."""
+SavedChanges = tuple[bytes, dict[str, bytes | None]]
+"""What the clusterer changed since the last save, pickled: its state but the stories and frequencies, and each changed
+story's record (None: forgotten); see ``StoryClusterer.take_story_changes``."""
 
 
 def cluster_article(clusterer: StoryClusterer, key: str, features: ArticleFeatures) -> Clustered:
-    """Assign one article (``key`` names it) and say which story it ends up in."""
-    assignment = clusterer.assign(key, features)
+    """Assign one weighed article (``key`` names it; see ``StoryClusterer.assign_weighed``) and say which story it ends
+    up in."""
+    assignment = clusterer.assign_weighed(key, features)
     final = assignment.settled.get(key, assignment).story_id
     return Clustered(assignment, clusterer.resolve(final))
 
 
-def pickled_changes(clusterer: StoryClusterer, all_frequencies: bool) -> SavedChanges:
-    """``take_changes``, pickled (by the process holding the clusterer, so the other does not pay for it)."""
-    state, stories, frequencies = clusterer.take_changes(all_frequencies)
+def pickled_changes(clusterer: StoryClusterer) -> SavedChanges:
+    """``take_story_changes``, pickled (by the process holding the clusterer, so the other does not pay for it)."""
+    state, stories = clusterer.take_story_changes()
     protocol = pickle.HIGHEST_PROTOCOL
     rows = {key: None if record is None else pickle.dumps(record, protocol) for key, record in stories.items()}
-    return pickle.dumps(state, protocol), rows, pickle.dumps(frequencies, protocol)
+    return pickle.dumps(state, protocol), rows
 
 
 class _Replies:
@@ -103,12 +104,12 @@ class LocalClustering(_Replies):
         self.clusterer = clusterer
 
     def submit(self, key: str, features: ArticleFeatures) -> None:
-        """Have an article's story decided (``key`` names it); ``result`` returns the decision."""
+        """Have a weighed article's story decided (``key`` names it); ``result`` returns the decision."""
         self.replies.append(cluster_article(self.clusterer, key, features))
 
-    def ask_changes(self, all_frequencies: bool) -> None:
+    def ask_changes(self) -> None:
         """Ask for what the clusterer changed since the last time, as of the articles submitted (see ``saved_changes``)."""
-        self.replies.append(pickled_changes(self.clusterer, all_frequencies))
+        self.replies.append(pickled_changes(self.clusterer))
 
     def ask_preview(self) -> None:
         """Ask for the clusterer's ``preview`` as of the articles submitted."""
@@ -141,15 +142,15 @@ class ClusteringProcess(_Replies):
         self.chunk: list[tuple[str, ArticleFeatures]] = []
 
     def submit(self, key: str, features: ArticleFeatures) -> None:
-        """Send an article to be decided (in a chunk, once CHUNK_ARTICLES are waiting)."""
+        """Send a weighed article to be decided (in a chunk, once CHUNK_ARTICLES are waiting)."""
         self.chunk.append((key, features))
         if len(self.chunk) >= CHUNK_ARTICLES:
             self._send_chunk()
 
-    def ask_changes(self, all_frequencies: bool) -> None:
+    def ask_changes(self) -> None:
         """Ask for what the clusterer changed since the last time, as of the articles submitted; pickled there."""
         self._send_chunk()
-        self.requests.put(("changes", all_frequencies))
+        self.requests.put(("changes", None))
 
     def ask_preview(self) -> None:
         """Ask for the clusterer's ``preview`` as of the articles submitted."""
@@ -213,7 +214,7 @@ def _serve(clusterer: StoryClusterer, requests: Any, replies: Any, parent_pid: i
             if kind == "assign":
                 replies.put([cluster_article(clusterer, key, features) for key, features in payload])
             elif kind == "changes":
-                replies.put(pickled_changes(clusterer, payload))
+                replies.put(pickled_changes(clusterer))
                 gc.freeze()  # as the ingesting process does after each batch: full collections would rescan the clusterer
             elif kind == "preview":
                 replies.put(clusterer.preview())

@@ -104,6 +104,16 @@ class _Arrival:
 
 
 @dataclass(slots=True)
+class _LocalChanges:
+    """What the stages in the ingesting process changed with a batch: the near-duplicate index and the document
+    frequencies that weigh articles for the clusterer (all of them when ``all_frequencies``)."""
+
+    deduper: DeduperChanges
+    frequencies: dict[str, int]
+    all_frequencies: bool
+
+
+@dataclass(slots=True)
 class _BatchEnd:
     """The end of a batch among the arrivals: once the arrivals before it are written, the batch commits."""
 
@@ -112,9 +122,9 @@ class _BatchEnd:
     """Whether the batch began by undoing the last ingest's provisional merges."""
     final: bool = False
     """The input's last batch: its end places the articles not settled yet where a preview puts them."""
-    deduper_changes: DeduperChanges | None = None
-    """What the near-duplicate index changed with the batch's articles (taken when the batch is taken in: the next
-    batch's articles change it before this one commits)."""
+    changes: _LocalChanges | None = None
+    """What the stages in this process changed with the batch's articles (taken when the batch is taken in: the next
+    batch's articles change them before this one commits)."""
 
 
 @dataclass(slots=True)
@@ -289,14 +299,18 @@ class Kabar:
         for its changes as of them (once it has decided them, the batch commits) and mark the batch's end."""
         if batch.added:
             self.furniture.flush()
-        batch.deduper_changes = self.state.deduper.take_changes()
+        batch.changes = self._take_local_changes()
         if not batch.final:
-            writes.clustering.ask_changes(self._all_frequencies_next())
+            writes.clustering.ask_changes()
         writes.arriving.append(batch)
 
-    def _all_frequencies_next(self) -> bool:
-        """Whether the next save writes all document frequencies (see FREQUENCY_SNAPSHOT_EVERY)."""
-        return self.state.frequency_rows == 0 or self.state.frequency_rows >= FREQUENCY_SNAPSHOT_EVERY
+    def _take_local_changes(self) -> _LocalChanges:
+        """What the stages in this process changed since the last call (all document frequencies every
+        FREQUENCY_SNAPSHOT_EVERY saves)."""
+        state = self.state
+        all_frequencies = state.frequency_rows == 0 or state.frequency_rows >= FREQUENCY_SNAPSHOT_EVERY
+        frequencies = state.clusterer.weights.take_changes(all_frequencies)
+        return _LocalChanges(state.deduper.take_changes(), frequencies, all_frequencies)
 
     def _write(self, writes: _Writes, until_batch: bool = False) -> Iterator[Outcome]:
         """Write the arrivals in order while their decisions are in, committing each batch when its end is reached and
@@ -312,14 +326,14 @@ class Kabar:
             if isinstance(head, _Arrival):
                 writes.outcomes.append(self._write_one(head, clustering))
                 continue
-            assert head.deduper_changes is not None, "taken when the batch was taken in"
+            assert head.changes is not None, "taken when the batch was taken in"
             if head.final:
                 self._place_preview(clustering)
                 if head.added or head.undone or self.state.provisional:
-                    clustering.ask_changes(self._all_frequencies_next())
-                    self._save_state(clustering.saved_changes(), head.deduper_changes)
+                    clustering.ask_changes()
+                    self._save_state(clustering.saved_changes(), head.changes)
             else:
-                self._save_state(clustering.saved_changes(), head.deduper_changes)
+                self._save_state(clustering.saved_changes(), head.changes)
             writes.transaction.close()  # commit
             gc.freeze()
             yield from writes.outcomes
@@ -329,22 +343,21 @@ class Kabar:
             if until_batch:
                 return
 
-    def _save_state(self, clusterer_changes: SavedChanges, deduper_changes: DeduperChanges) -> None:
-        """Persist what the stages changed with a batch (in its transaction): the clusterer's changes (asked for with
-        ``_all_frequencies_next()``), the near-duplicate index's and the provisional merges."""
+    def _save_state(self, clusterer_changes: SavedChanges, local: _LocalChanges) -> None:
+        """Persist what the stages changed with a batch (in its transaction): the clusterer's changes, those of the
+        stages in this process and the provisional merges."""
         state = self.state
-        all_frequencies = self._all_frequencies_next()
-        clusterer_state, stories, frequencies = clusterer_changes
-        deduper_settings, signatures = deduper_changes
+        clusterer_state, stories = clusterer_changes
+        deduper_settings, signatures = local.deduper
         blob = pickle.dumps((clusterer_state, deduper_settings, state.provisional), protocol=pickle.HIGHEST_PROTOCOL)
         self.store.save_state(STATE_NAME, blob)
         self.store.save_state_rows(STORY_ROWS, stories)
         self.store.save_state_rows(SIGNATURE_ROWS, {k: None if s is None else s.tobytes() for k, s in signatures.items()})
         frequency_rows: dict[str, bytes | None] = {}
-        if all_frequencies:
+        if local.all_frequencies:
             frequency_rows = {_frequency_key(n): None for n in range(state.frequency_rows)}
             state.frequency_rows = 0
-        frequency_rows[_frequency_key(state.frequency_rows)] = frequencies
+        frequency_rows[_frequency_key(state.frequency_rows)] = pickle.dumps(local.frequencies, pickle.HIGHEST_PROTOCOL)
         self.store.save_state_rows(FREQUENCY_ROWS, frequency_rows)
         state.frequency_rows += 1
 
@@ -373,7 +386,7 @@ class Kabar:
         self._arriving_contents[article.content_hash] = article.id
         clustered = not self._link_copy(article, prepared.signature)
         if clustered:
-            clustering.submit(article.id, prepared.features)
+            clustering.submit(article.id, self.state.clusterer.weights.observe(prepared.features))
             self.furniture.observe(article)
         return _Arrival(document.source, input_id, article, prepared.search_terms, clustered=clustered)
 
@@ -481,12 +494,13 @@ class Kabar:
                     original = self.store.article(article.duplicate_of or "")
                     article.story_id = original.story_id if original is not None else None
                 else:
-                    clustering.submit(article.id, article_features(article))
+                    clustering.submit(article.id, self._state.clusterer.weights.observe(article_features(article)))
                     self._apply(article, clustering.result())
                 self.store.update_assignment(article)
             self._place_preview(clustering)
-            clustering.ask_changes(self._all_frequencies_next())
-            self._save_state(clustering.saved_changes(), self._state.deduper.take_changes())
+            local = self._take_local_changes()
+            clustering.ask_changes()
+            self._save_state(clustering.saved_changes(), local)
         return len(self.store.story_rows())
 
     def why(self, story_id: str) -> dict[str, Any]:

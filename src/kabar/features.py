@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 
@@ -105,6 +105,54 @@ def weigh(counts: Counter[str], idf: dict[str, float], keep: int | None = None) 
     ranked = sorted([(-(1.0 + log(c)) * idf[t], t) for t, c in counts.items()])[:keep]  # (-weight, term): heaviest first
     norm = math.sqrt(sum(w * w for w, _ in ranked)) or 1.0
     return {t: -w / norm for w, t in ranked}
+
+
+class StreamWeights:
+    """The stream's document frequencies, and the unit TF-IDF vectors they weigh articles into.
+
+    IDF blends the shipped prior with the stream: log((N0 + n + 1) / (df0 + df + 1)) + 1, where n counts the articles
+    observed, so the topic of the day weighs less than the names that tell its events apart.
+    """
+
+    def __init__(self, documents: int = 0, document_frequency: dict[str, int] | None = None) -> None:
+        self.documents = documents
+        self.document_frequency: Counter[str] = Counter(document_frequency or {})
+        self.changed: set[str] = set()
+
+    def observe(self, features: ArticleFeatures) -> ArticleFeatures:
+        """Count an arriving article's terms into the document frequencies; return it with its vectors weighed."""
+        self.documents += 1
+        self.document_frequency.update(features.counts.keys())
+        self.document_frequency.update(features.mention_counts.keys())
+        self.changed.update(features.counts.keys())
+        self.changed.update(features.mention_counts.keys())
+        return self.weigh(features)
+
+    def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
+        """The article with its vectors weighed by the IDF as of now, and without the raw counts, which only weighing
+        reads (an article waiting to be settled is kept, and saved, weighed)."""
+        frequency = self.document_frequency
+        prior_df, prior_documents = prior(features.language)
+        log_documents = math.log(prior_documents + self.documents + 1) + 1.0
+        log = math.log
+        idf = {t: log_documents - log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
+        mention_idf = {t: log_documents - log(frequency[t] + 1) for t in features.mention_counts}
+        return replace(
+            features,
+            counts=Counter(),
+            title_counts=Counter(),
+            mention_counts=Counter(),
+            vector=weigh(features.counts, idf, VECTOR_TERMS),
+            title=weigh(features.title_counts, idf),
+            mentions=weigh(features.mention_counts, mention_idf, MENTION_TERMS),
+        )
+
+    def take_changes(self, all_frequencies: bool = False) -> dict[str, int]:
+        """The document frequencies changed since the last call (all of them with ``all_frequencies``)."""
+        frequency = self.document_frequency
+        changed = {term: frequency[term] for term in (frequency if all_frequencies else self.changed)}
+        self.changed = set()
+        return changed
 
 
 def _names(text: str, language: str) -> dict[str, float]:
