@@ -2,10 +2,12 @@
 
 Clustering is the one stage that depends on every article before, so it cannot be split across workers;
 but it need not wait for the store. For long inputs the clusterer runs in a process of its own
-(``ClusteringProcess``): the ingesting process sends it each new article's features and goes on with the
-next documents (extraction results, duplicate lookups, the store) while it decides, and writes each article
-once its decision comes back, in input order. Both kinds answer the same calls, so the driver has one code
-path and the outcome is that of one-by-one ingest either way.
+(``ClusteringProcess``): the ingesting process weighs each new article (``features.StreamWeights``), sends
+it there and goes on with the next documents (extraction results, duplicate lookups, the store) while it is
+decided, and writes each article once its decision comes back, in input order. Requests are answered in the
+order they are made, so asking for the clusterer's changes right after a batch's last article cuts them exactly
+there. Both kinds (``LocalClustering`` answers at once) take the same calls, so the driver has one code path and
+the outcome is that of one-by-one ingest either way.
 """
 
 from __future__ import annotations
