@@ -46,7 +46,7 @@ _SHINGLE_MULTIPLIERS = _RANDOM.integers(1, 2**63, size=SHINGLE_WORDS, dtype=np.u
 
 def _shingles(tokens: tuple[str, ...]) -> np.ndarray:
     """64-bit hashes of the five-word shingles of a list of words, in text order (repeats kept)."""
-    words = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+    words = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
     count = max(0, len(tokens) - SHINGLE_WORDS + 1)
     grams = np.zeros(count, dtype=np.uint64)
     for position, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
