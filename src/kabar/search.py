@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import chain
 
 from kabar import lang
 from kabar.textproc import hash_words, stem_en, stem_id
@@ -57,15 +58,12 @@ def index_terms_of(words: tuple[str, ...], language: str = "id") -> str:
     """
     code = "en" if language == "en" else "id"
     forms = _INDEX_FORMS[code]
-    out: list[str] = []
-    for word in words:
-        stems = forms.get(word)
-        if stems is None:
-            if len(forms) >= INDEX_FORMS_CACHED:
-                forms.clear()
-            stems = forms[word] = tuple(stem(token, code) for token in _tokens(word))
-        out += stems
-    return " ".join(out)
+    new = {word for word in words if word not in forms}
+    if len(forms) + len(new) > INDEX_FORMS_CACHED:
+        forms.clear()
+        new = set(words)
+    forms.update((word, tuple(stem(token, code) for token in _tokens(word))) for word in new)
+    return " ".join(chain.from_iterable(map(forms.__getitem__, words)))
 
 
 def _forms(token: str) -> set[str]:

@@ -59,16 +59,12 @@ def terms_of(tokens: tuple[str, ...], language: str = "id") -> list[str]:
     """``terms`` of a text already split into lower-case words (``hash_words``); each word's term is remembered."""
     code = "en" if language == "en" else "id"
     forms = _TERM_FORMS[code]
-    out = []
-    for token in tokens:
-        form = forms.get(token)
-        if form is None:
-            if len(forms) >= TERM_FORMS_CACHED:
-                forms.clear()
-            form = forms[token] = _term_form(token, code)
-        if form:
-            out.append(form)
-    return out
+    new = {token for token in tokens if token not in forms}
+    if len(forms) + len(new) > TERM_FORMS_CACHED:
+        forms.clear()
+        new = set(tokens)
+    forms.update((token, _term_form(token, code)) for token in new)
+    return [form for form in map(forms.__getitem__, tokens) if form]
 
 
 TERM_FORMS_CACHED = 400_000
