@@ -58,7 +58,7 @@ def index_terms_of(words: tuple[str, ...], language: str = "id") -> str:
     """
     code = "en" if language == "en" else "id"
     forms = _INDEX_FORMS[code]
-    new = {word for word in words if word not in forms}
+    new = set(words).difference(forms)
     if len(forms) + len(new) > INDEX_FORMS_CACHED:
         forms.clear()
         new = set(words)

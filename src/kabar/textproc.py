@@ -59,12 +59,12 @@ def terms_of(tokens: tuple[str, ...], language: str = "id") -> list[str]:
     """``terms`` of a text already split into lower-case words (``hash_words``); each word's term is remembered."""
     code = "en" if language == "en" else "id"
     forms = _TERM_FORMS[code]
-    new = {token for token in tokens if token not in forms}
+    new = set(tokens).difference(forms)
     if len(forms) + len(new) > TERM_FORMS_CACHED:
         forms.clear()
         new = set(tokens)
     forms.update((token, _term_form(token, code)) for token in new)
-    return [form for form in map(forms.__getitem__, tokens) if form]
+    return list(filter(None, map(forms.__getitem__, tokens)))
 
 
 TERM_FORMS_CACHED = 400_000
