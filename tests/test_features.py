@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from kabar.cluster import StoryClusterer
-from kabar.features import VECTOR_TERMS, article_features, day_number, idf
+from kabar.features import VECTOR_TERMS, StreamWeights, article_features, day_number, idf
 from kabar.model import Article
 
 
@@ -27,6 +27,20 @@ def test_weighed_vectors_are_unit_length_and_heaviest_first():
         weights = list(vector.values())
         assert weights == sorted(weights, reverse=True)
     assert len(features.vector) <= VECTOR_TERMS
+
+
+def test_stream_weights_count_each_article_once_and_give_up_their_changes_by_the_batch():
+    weights = StreamWeights()
+    first = article_features(KPK)
+    weighed = weights.observe(first)
+    assert weighed.vector and not weighed.counts and not weighed.mention_counts  # the raw counts stay behind
+    assert weights.documents == 1 and weights.document_frequency["kpk"] == 1
+    assert weights.take_changes() == {term: 1 for term in [*first.counts, *first.mention_counts]}
+    weights.observe(article_features(_article("KPK Menolak Revisi", "Pimpinan KPK menolak revisi itu, Rabu.")))
+    changed = weights.take_changes()
+    assert changed["kpk"] == 2 and changed["tolak"] == 1 and "sesal" not in changed  # only what the second article had
+    assert weights.take_changes() == {}
+    assert weights.take_changes(all_frequencies=True) == dict(weights.document_frequency)
 
 
 def test_words_are_stemmed_and_title_words_count_most():
