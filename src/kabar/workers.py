@@ -142,7 +142,8 @@ def _start_worker(parent_pid: int, warm: bool) -> None:
     """Set up a worker: it exits when the ingesting process is gone (killed with no chance to stop it, the worker
     would otherwise wait for work forever), and loads the language tables unless it was forked with them."""
     threading.Thread(target=exit_without, args=(parent_pid,), daemon=True).start()
-    os.nice(WORKER_NICENESS)
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(WORKER_NICENESS)
     if warm:
         _warm_worker()
 
