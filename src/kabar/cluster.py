@@ -491,13 +491,13 @@ class StoryClusterer:
         self, probability: float, values: dict[str, float], features: ArticleFeatures, story_id: str, gap: float | None
     ) -> dict[str, Any]:
         story = self.stories[story_id]
-        shared = sorted((n for n in features.names if story.names[n] > 1), key=lambda n: -features.names[n])[:5]
+        shared = sorted((n for n in features.names if story.names.get(n, 0) > 1), key=lambda n: -features.names[n])[:5]
         return {
             "score": round(probability, 4),
             "cosine": round(values["cosine"], 4),
             "title_cosine": round(values["title_cosine"], 4),
             "shared_names": shared,
-            "shared_numbers": sorted(n for n in features.numbers if story.numbers[n] > 1)[:5],
+            "shared_numbers": sorted(n for n in features.numbers if story.numbers.get(n, 0) > 1)[:5],
             "gap_days": None if gap is None else round(gap, 2),
         }
 

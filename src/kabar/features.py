@@ -47,14 +47,14 @@ class ArticleFeatures:
     (years too) of the title and lead, keyed ``MENTION_PREFIX + token``. ``vector``, ``title`` and ``mentions`` are
     the unit TF-IDF vectors once weighed."""
 
-    counts: Counter[str]
-    title_counts: Counter[str]
+    counts: dict[str, int]
+    title_counts: dict[str, int]
     names: dict[str, float]
     numbers: frozenset[str]
     years: frozenset[str]
     day: float | None
     language: str
-    mention_counts: Counter[str] = field(default_factory=Counter)
+    mention_counts: dict[str, int] = field(default_factory=dict)
     vector: dict[str, float] = field(default_factory=dict)
     title: dict[str, float] = field(default_factory=dict)
     mentions: dict[str, float] = field(default_factory=dict)
@@ -99,7 +99,7 @@ def prior(language: str) -> tuple[dict[str, int], int]:
     return _prior(_code(language))
 
 
-def weigh(counts: Counter[str], idf: dict[str, float], keep: int | None = None) -> dict[str, float]:
+def weigh(counts: dict[str, int], idf: dict[str, float], keep: int | None = None) -> dict[str, float]:
     """Unit-length TF-IDF vector (sublinear term frequency) of term counts, heaviest terms first (only ``keep`` of them)."""
     log = math.log
     ranked = sorted([(-(1.0 + log(c)) * idf[t], t) for t, c in counts.items()])[:keep]  # (-weight, term): heaviest first
@@ -139,9 +139,9 @@ class StreamWeights:
         mention_idf = {t: log_documents - log(frequency[t] + 1) for t in features.mention_counts}
         return replace(
             features,
-            counts=Counter(),
-            title_counts=Counter(),
-            mention_counts=Counter(),
+            counts={},
+            title_counts={},
+            mention_counts={},
             vector=weigh(features.counts, idf, VECTOR_TERMS),
             title=weigh(features.title_counts, idf),
             mentions=weigh(features.mention_counts, mention_idf, MENTION_TERMS),
@@ -203,9 +203,9 @@ def article_features(article: Article) -> ArticleFeatures:
     title_and_lead = f"{article.title} {lead}"
     numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", title_and_lead)) if len(n) >= 2)
     mention_counts = _mentions(title_and_lead, language)
-    return ArticleFeatures(
-        counts=counts,
-        title_counts=title_counts,
+    return ArticleFeatures(  # plain dicts: they pickle faster than Counters
+        counts=dict(counts),
+        title_counts=dict(title_counts),
         names=_names(lead, language),
         numbers=numbers,
         years=frozenset(YEAR_RE.findall(title_and_lead)),
@@ -215,7 +215,7 @@ def article_features(article: Article) -> ArticleFeatures:
     )
 
 
-def _mentions(text: str, language: str) -> Counter[str]:
+def _mentions(text: str, language: str) -> dict[str, int]:
     """Who, where and how many: the words of capitalised names (stopwords dropped) and the numbers of a text.
 
     Two events of one topic share its vocabulary but rarely its people, places and figures.
@@ -223,4 +223,4 @@ def _mentions(text: str, language: str) -> Counter[str]:
     stop = lang.words(language, "stopwords.txt")
     tokens = [t for match in NAME_RE.findall(text) for t in match.lower().split() if t not in stop and len(t) > 1]
     tokens += NUMBER_RE.findall(text)
-    return Counter(MENTION_PREFIX + t for t in tokens)
+    return dict(Counter(MENTION_PREFIX + t for t in tokens))

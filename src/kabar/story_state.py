@@ -8,7 +8,6 @@ out and folding in another story keep those sums exact, so no operation rereads 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -34,12 +33,12 @@ class StoryState:
     title_norm_sq: float = 0.0
     mention_centroid: dict[str, float] = field(default_factory=dict)
     mention_norm_sq: float = 0.0
-    names: Counter[str] = field(default_factory=Counter)
+    names: dict[str, int] = field(default_factory=dict)
     name_weights: dict[str, float] = field(default_factory=dict)
     core_names: dict[str, float] = field(default_factory=dict)
     core_weight: float = 1.0
-    numbers: Counter[str] = field(default_factory=Counter)
-    years: Counter[str] = field(default_factory=Counter)
+    numbers: dict[str, int] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
     size: int = 0
     touched: int = 0
     members: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
@@ -94,7 +93,7 @@ def update_core(story: StoryState) -> None:
     more than twice STORY_NAMES names keeps its STORY_NAMES most frequent, ties by name)."""
     if len(story.names) > 2 * STORY_NAMES:
         kept = sorted(story.names.items(), key=lambda item: (-item[1], item[0]))[:STORY_NAMES]
-        story.names = Counter(dict(kept))
+        story.names = dict(kept)
         story.name_weights = {name: story.name_weights[name] for name, _ in kept}
     story.core_names = {n: story.name_weights[n] for n, c in story.names.items() if c * 2 >= story.size}
     story.core_weight = math.fsum(story.core_names.values()) or 1.0
@@ -131,10 +130,10 @@ def absorb(story: StoryState, features: ArticleFeatures, keep_members: int = MEM
     story.norm_sq = add_vector(story.centroid, story.norm_sq, features.vector)
     story.title_norm_sq = add_vector(story.title_centroid, story.title_norm_sq, features.title)
     story.mention_norm_sq = add_vector(story.mention_centroid, story.mention_norm_sq, features.mentions)
-    story.names.update(features.names.keys())
+    _count(story.names, features.names)
     story.name_weights.update(features.names)
-    story.numbers.update(features.numbers)
-    story.years.update(features.years)
+    _count(story.numbers, features.numbers)
+    _count(story.years, features.years)
     story.size += 1
     _grow_core(story, features.names)
     if keep_members:
@@ -142,10 +141,24 @@ def absorb(story: StoryState, features: ArticleFeatures, keep_members: int = MEM
     _widen_span(story, features.day)
 
 
-def _discount(counts: Counter[str], keys: Iterable[str]) -> None:
+def _count(counts: dict[str, int], keys: Iterable[str]) -> None:
+    """Count each key once more."""
+    held = counts.get
+    for key in keys:
+        counts[key] = held(key, 0) + 1
+
+
+def _add_counts(counts: dict[str, int], more: dict[str, int]) -> None:
+    """Add another story's counts."""
+    held = counts.get
+    for key, count in more.items():
+        counts[key] = held(key, 0) + count
+
+
+def _discount(counts: dict[str, int], keys: Iterable[str]) -> None:
     """Count each key once less, dropping keys no longer counted."""
     for key in keys:
-        left = counts[key] - 1
+        left = counts.get(key, 0) - 1
         if left > 0:
             counts[key] = left
         else:
@@ -170,10 +183,10 @@ def fold(target: StoryState, source: StoryState) -> None:
     target.norm_sq = add_vector(target.centroid, target.norm_sq, source.centroid)
     target.title_norm_sq = add_vector(target.title_centroid, target.title_norm_sq, source.title_centroid)
     target.mention_norm_sq = add_vector(target.mention_centroid, target.mention_norm_sq, source.mention_centroid)
-    target.names.update(source.names)
+    _add_counts(target.names, source.names)
     target.name_weights.update(source.name_weights)
-    target.numbers.update(source.numbers)
-    target.years.update(source.years)
+    _add_counts(target.numbers, source.numbers)
+    _add_counts(target.years, source.years)
     target.size += source.size
     update_core(target)
     target.members = (target.members + source.members)[-MEMBERS:]
@@ -188,10 +201,10 @@ def copy_story(story: StoryState) -> StoryState:
         centroid=dict(story.centroid),
         title_centroid=dict(story.title_centroid),
         mention_centroid=dict(story.mention_centroid),
-        names=Counter(story.names),
+        names=dict(story.names),
         name_weights=dict(story.name_weights),
         core_names=dict(story.core_names),
-        numbers=Counter(story.numbers),
-        years=Counter(story.years),
+        numbers=dict(story.numbers),
+        years=dict(story.years),
         members=list(story.members),
     )
