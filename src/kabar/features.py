@@ -155,14 +155,15 @@ class StreamWeights:
         return changed
 
 
-def _names(text: str, language: str) -> dict[str, float]:
-    """Capitalised name sequences (leading stopwords such as 'Menurut' dropped), each weighed by its rarest word's IDF.
+def _names(matches: list[str], language: str) -> dict[str, float]:
+    """Capitalised name sequences (``NAME_RE`` matches of the lead; leading stopwords such as 'Menurut' dropped), each
+    weighed by its rarest word's IDF.
 
     Only the body is read: headlines are written in Title Case, where every word looks like a name.
     """
     seen = _NAME_FORMS[language]
     names: dict[str, float] = {}
-    for match in NAME_RE.findall(text):
+    for match in matches:
         form = seen.get(match)
         if form is None:
             if len(seen) >= NAME_FORMS_CACHED:
@@ -202,11 +203,12 @@ def article_features(article: Article) -> ArticleFeatures:
         counts[term] += TITLE_WEIGHT * n
     title_and_lead = f"{article.title} {lead}"
     numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", title_and_lead)) if len(n) >= 2)
-    mention_counts = _mentions(title_and_lead, language)
+    lead_names = NAME_RE.findall(lead)
+    mention_counts = _mentions(NAME_RE.findall(article.title) + lead_names, NUMBER_RE.findall(title_and_lead), language)
     return ArticleFeatures(  # plain dicts: they pickle faster than Counters
         counts=dict(counts),
         title_counts=dict(title_counts),
-        names=_names(lead, language),
+        names=_names(lead_names, language),
         numbers=numbers,
         years=frozenset(YEAR_RE.findall(title_and_lead)),
         day=day_number(article.published_at),
@@ -215,12 +217,12 @@ def article_features(article: Article) -> ArticleFeatures:
     )
 
 
-def _mentions(text: str, language: str) -> dict[str, int]:
-    """Who, where and how many: the words of capitalised names (stopwords dropped) and the numbers of a text.
+def _mentions(name_matches: list[str], numbers: list[str], language: str) -> dict[str, int]:
+    """Who, where and how many: the words of capitalised names (``NAME_RE`` matches; stopwords dropped) and the numbers
+    of a text (title and lead: matched apart, as the names' words are the same either way).
 
     Two events of one topic share its vocabulary but rarely its people, places and figures.
     """
     stop = lang.words(language, "stopwords.txt")
-    tokens = [t for match in NAME_RE.findall(text) for t in match.lower().split() if t not in stop and len(t) > 1]
-    tokens += NUMBER_RE.findall(text)
-    return dict(Counter(MENTION_PREFIX + t for t in tokens))
+    tokens = [t for match in name_matches for t in match.lower().split() if t not in stop and len(t) > 1]
+    return dict(Counter(MENTION_PREFIX + t for t in tokens + numbers))
