@@ -140,6 +140,7 @@ def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
             time_parts(spent, BREAKDOWN)
             time_clustering_process(clusterer_report)
         engine = Kabar(SQLiteStore(str(Path(folder) / "bench.db")))
+        cpu_before = _cpu_seconds(resource.RUSAGE_SELF)
         started = time.perf_counter()
         stamps = []
         count = 0
@@ -149,16 +150,33 @@ def run_one(input_path: str, marks: bool, breakdown: bool = False) -> dict:
                 stamps.append(time.perf_counter() - started)
         elapsed = time.perf_counter() - started
         engine.close()
+        own_cpu = _cpu_seconds(resource.RUSAGE_SELF) - cpu_before
         clusterer_spent = json.loads(clusterer_report.read_text()) if clusterer_report.exists() else {}
     return {
         "articles": count,
         "seconds": elapsed,
         "window_stamps": stamps,
+        "cpu_seconds": own_cpu,
+        "children_cpu_seconds": _cpu_seconds(resource.RUSAGE_CHILDREN),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "parts": spent,
         "clusterer_parts": clusterer_spent,
     }
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu(result: dict) -> str:
+    """CPU seconds of the ingest process and of the processes it started: steadier than wall time on a shared machine,
+    so builds compare better by it."""
+    own, children = result["cpu_seconds"], result["children_cpu_seconds"]
+    if children < 0.5:
+        return f"CPU {own:.0f}s"
+    return f"CPU {own + children:.0f}s (ingest process {own:.0f}s, workers and clustering process {children:.0f}s)"
 
 
 def memory(result: dict) -> str:
@@ -238,7 +256,7 @@ def main() -> int:
             result = measure(str(path), breakdown=args.breakdown)
             print(
                 f"{result['articles']:>7} articles: {result['articles'] / result['seconds']:7.0f} articles/s "
-                f"({result['seconds']:.1f}s), {memory(result)}{parts(result)}",
+                f"({result['seconds']:.1f}s), {cpu(result)}, {memory(result)}{parts(result)}",
                 flush=True,
             )
         if args.stream:
@@ -248,7 +266,7 @@ def main() -> int:
             result = measure(str(path), marks=True, breakdown=args.breakdown)
             print(
                 f"{result['articles']:>7}-article stream: {result['articles'] / result['seconds']:.0f} articles/s, "
-                f"{memory(result)}; {growth(result['window_stamps'], len(rows(args.corpus, None)))}{parts(result)}"
+                f"{cpu(result)}, {memory(result)}; {growth(result['window_stamps'], len(rows(args.corpus, None)))}{parts(result)}"
             )
     return 0
 
