@@ -274,7 +274,7 @@ class StoryClusterer:
             by_day = self.postings.get(term)
             if by_day is None:
                 continue
-            days = [by_day[d] for d in (window or sorted(by_day, key=_day_order)) if d in by_day]
+            days = filter(None, map(by_day.get, window)) if window else [by_day[d] for d in sorted(by_day, key=_day_order)]
             for story_ids in days:
                 for story_id in story_ids:
                     if story_id in merged:
