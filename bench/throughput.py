@@ -171,8 +171,8 @@ def _cpu_seconds(who: int) -> float:
 
 
 def cpu(result: dict) -> str:
-    """CPU seconds of the ingest process and of the processes it started: steadier than wall time on a shared machine,
-    so builds compare better by it."""
+    """CPU seconds of the ingest process and of the processes it started (the workers and the clustering process): where
+    the time went, by process."""
     own, children = result["cpu_seconds"], result["children_cpu_seconds"]
     if children < 0.5:
         return f"CPU {own:.0f}s"
