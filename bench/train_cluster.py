@@ -27,6 +27,7 @@ Only dev/train splits are used; the model file holds the weights, thresholds and
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import math
@@ -300,13 +301,53 @@ def train(language: str, data: dict[str, list[Stream]], tune: dict[str, list[Str
     return model
 
 
+def story_fold(story: str, folds: int) -> int:
+    """The fold of a gold story in a held-out check: a hash of its id, so every shuffle of a set splits alike."""
+    return int.from_bytes(hashlib.sha1(story.encode("utf-8")).digest()[:4], "big") % folds
+
+
+def in_fold(data: dict[str, list[Stream]], folds: int, fold: int, held_out: bool) -> dict[str, list[Stream]]:
+    """Each stream of each set cut to the articles of the gold stories in ``fold`` (``held_out``) or in the others."""
+    return {
+        path: [[item for item in stream if (story_fold(item[1], folds) == fold) == held_out] for stream in set_streams]
+        for path, set_streams in data.items()
+    }
+
+
+def held_out_check(
+    language: str, data: dict[str, list[Stream]], tune: dict[str, list[Stream]], features_used: list[str], folds: int
+) -> None:
+    """Print how the training method does on stories it never saw: the training sets' gold stories split into ``folds``;
+    for each fold a model is trained (weights, thresholds, merge model) on the other folds' articles and scored on the
+    fold's articles, streamed alone; beside it, the model trained on everything scored on the same fold (in-sample)."""
+    everything = train(language, data, tune, features_used)
+    everything_merge = train_merge(language, data, tune, everything)
+    held, seen = [], []
+    for fold in range(folds):
+        training = in_fold(data, folds, fold, held_out=False)
+        model = train(language, training, tune, features_used)
+        merge_model = train_merge(language, training, tune, model)
+        test = in_fold(data, folds, fold, held_out=True)
+        held.append(Trial(None, (), stream_f1(test, {language: model}, {language: merge_model} if merge_model else {})).mean)
+        merges = {language: everything_merge} if everything_merge else {}
+        seen.append(Trial(None, (), stream_f1(test, {language: everything}, merges)).mean)
+        print(
+            f"{language} fold {fold + 1}/{folds}: held out {held[-1]:.4f} (join {model['join_threshold']}, "
+            f"settle {model['settle_threshold']}, merge {model['merge_threshold']}); in-sample {seen[-1]:.4f}"
+        )
+    print(f"{language} mean over {folds} folds: held out {statistics.fmean(held):.4f}, in-sample {statistics.fmean(seen):.4f}")
+
+
 def main() -> int:
-    """Fit one model per language, choose thresholds, write the model files."""
+    """Fit one model per language, choose thresholds, write the model files (or, with --folds, only check them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labelled", nargs="+", help="labelled JSONL training sets (story field)")
     parser.add_argument("--tune", nargs="*", default=[], help="labelled sets used only to choose the thresholds")
     parser.add_argument(
         "--features", nargs="*", default=[], metavar="LANG=NAME,NAME", help="evidence a language's model reads (default: all)"
+    )
+    parser.add_argument(
+        "--folds", type=int, default=0, metavar="K", help="write nothing: print a K-fold held-out check by gold story instead"
     )
     args = parser.parse_args()
     by_language: dict[str, dict[str, list[Stream]]] = {}
@@ -318,6 +359,9 @@ def main() -> int:
     for language, data in sorted(by_language.items()):
         chosen = dict(item.split("=", 1) for item in args.features)
         features_used = chosen[language].split(",") if language in chosen else list(FEATURES)
+        if args.folds > 1:
+            held_out_check(language, data, tuning.get(language, {}), features_used, args.folds)
+            continue
         model = train(language, data, tuning.get(language, {}), features_used)
         model_path(language).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         merge_model = train_merge(language, data, tuning.get(language, {}), model)

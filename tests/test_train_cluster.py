@@ -1,4 +1,5 @@
-"""How bench/train_cluster.py chooses thresholds: the one-standard-error rule, ties to the most cautious setting."""
+"""How bench/train_cluster.py chooses thresholds (the one-standard-error rule, ties to the most cautious setting) and splits
+the held-out check's folds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from train_cluster import Trial, most_cautious_near_best
+from train_cluster import Trial, in_fold, most_cautious_near_best
 
 
 def _trial(join: float, per_shuffle: list[float], single: float | None = None) -> Trial:
@@ -38,3 +39,20 @@ def test_the_most_cautious_setting_within_one_standard_error_of_the_best_is_chos
 def test_without_shuffles_the_best_wins_and_ties_go_to_the_cautious():
     low, high, worse = _trial(0.4, [0.92]), _trial(0.55, [0.92]), _trial(0.7, [0.919])
     assert most_cautious_near_best([low, high, worse]) is high
+
+
+def test_held_out_folds_keep_each_story_whole_and_split_every_shuffle_alike():
+    stories = [f"s{n}" for n in range(30)]
+    stream = [(f"{story}-{k}", story, None) for story in stories for k in range(3)]
+    shuffled = list(reversed(stream))
+    data = {"set.jsonl": [stream, shuffled]}
+    for fold in range(3):
+        held = in_fold(data, 3, fold, held_out=True)["set.jsonl"]
+        rest = in_fold(data, 3, fold, held_out=False)["set.jsonl"]
+        held_stories = {story for _, story, _ in held[0]}
+        assert held_stories == {story for _, story, _ in held[1]}  # both shuffles split alike
+        assert held_stories.isdisjoint(story for _, story, _ in rest[0])
+        assert len(held[0]) + len(rest[0]) == len(stream)
+        assert len(held[0]) == 3 * len(held_stories)  # a story's articles stay together
+    folds_hit = {fold for fold in range(3) if in_fold(data, 3, fold, held_out=True)["set.jsonl"][0]}
+    assert folds_hit == {0, 1, 2}
