@@ -102,6 +102,8 @@ class NearDuplicateIndex:
         self.signatures: dict[str, np.ndarray] = {}
         self.buckets: list[dict[int, list[str]]] = [{} for _ in range(NUM_PERM // BAND_ROWS)]
         self.changed: dict[str, None] = {}
+        self._looked_up: tuple[np.ndarray | None, list[int]] = (None, [])
+        """The last signature looked up and its band keys: an original is indexed right after its lookup."""
 
     def __getstate__(self) -> dict:
         ids = list(self.signatures)
@@ -130,11 +132,15 @@ class NearDuplicateIndex:
         index.changed = {}
         return index
 
-    @staticmethod
-    def _band_keys(sig: np.ndarray) -> list[int]:
+    def _band_keys(self, sig: np.ndarray) -> list[int]:
         """One key per band of BAND_ROWS minima (plain ints: faster than numpy on twenty values)."""
+        looked_up, keys = self._looked_up
+        if sig is looked_up:
+            return keys
         minima = sig.tolist()
-        return [(minima[i] << 32) ^ (minima[i + 1] << 16) ^ minima[i + 2] for i in range(0, len(minima), BAND_ROWS)]
+        keys = [(minima[i] << 32) ^ (minima[i + 1] << 16) ^ minima[i + 2] for i in range(0, len(minima), BAND_ROWS)]
+        self._looked_up = (sig, keys)
+        return keys
 
     def find_original(self, sig: np.ndarray | None) -> tuple[str | None, float]:
         """The stored original a text with this signature copies best, with the estimated Jaccard; (None, 0.0) when none."""

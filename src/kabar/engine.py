@@ -476,8 +476,8 @@ class Kabar:
     def _place(self, decisions: dict[str, Assignment], final: bool) -> None:
         """Move stored articles whose story a settle (``final``) or a preview of one decided differently."""
         for article_id, assignment in decisions.items():
-            stored = self.store.article(article_id)
-            if stored is not None and stored.story_id != assignment.story_id:
+            stored_in = self.store.story_of(article_id)
+            if stored_in is not None and stored_in != assignment.story_id:
                 evidence = {"settled": True if final else "until the next settle", **assignment.evidence}
                 self.store.move_article(article_id, assignment.story_id, evidence)
 

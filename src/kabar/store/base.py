@@ -66,6 +66,10 @@ class Store(ABC):
         """One article by id."""
 
     @abstractmethod
+    def story_of(self, article_id: str) -> str | None:
+        """The story an article is stored in (None when it is in none, or not stored): a settle's moves read only that."""
+
+    @abstractmethod
     def articles(self, story_id: str | None = None) -> Iterator[Article]:
         """All articles in arrival order, or those of one story."""
 

@@ -216,6 +216,10 @@ class SQLiteStore(Store):
         row = self.db.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id=?", (article_id,)).fetchone()
         return self._row_to_article(row) if row else None
 
+    def story_of(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
     def articles(self, story_id: str | None = None) -> Iterator[Article]:
         columns = ", ".join(ARTICLE_COLUMNS)
         if story_id is None:
