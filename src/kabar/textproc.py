@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from kabar import lang
 
@@ -31,12 +33,39 @@ def _stem_table() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _sastrawi():  # noqa: ANN202 - third-party type
     """PySastrawi's stemmer without its own result cache (``stem_id`` caches, with a bound; PySastrawi's grows
-    forever and costs a third more per word)."""
+    forever and costs a third more per word), its prefix rules guarded (``_guard_prefix_rules``)."""
     from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
     from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+    stemmer = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+    _guard_prefix_rules(stemmer.visitor_provider.prefix_visitors)
+    return stemmer
+
+
+def _guard_prefix_rules(visitors: list) -> None:
+    """Let each prefix visitor run only on words one of its rules can apply to (``lang/id/sastrawi_guards.tsv``).
+
+    For a word none of its rules applies to, a visitor changes nothing, yet it costs a few regex calls; a word the
+    stemmer does not know (a name, mostly) meets every visitor up to a dozen times. Guarded, such a word takes about
+    a third of the time, with the same stem.
+    """
+    guards = dict(lang.table("id", "sastrawi_guards.tsv"))
+    for visitor in visitors:
+        rules = [type(rule).__name__ for rule in getattr(visitor, "disambiguators", [visitor])]
+        if all(rule in guards for rule in rules):
+            applies = re.compile("|".join(f"(?:{guards[rule]})" for rule in rules)).match
+            visitor.visit = _guarded(visitor.visit, applies)
+
+
+def _guarded(visit: Callable[[Any], None], applies: Callable[[str], object]) -> Callable[[Any], None]:
+    """A visitor's ``visit`` that runs only when ``applies`` to the word being stemmed."""
+
+    def guarded_visit(context: Any) -> None:  # context: PySastrawi's stemming context
+        if applies(context.current_word):
+            visit(context)
+
+    return guarded_visit
 
 
 @lru_cache(maxsize=200_000)
