@@ -50,11 +50,15 @@ def content_hash(text: str) -> str:
     return hashlib.blake2b(normalise_for_hash(text).encode(), digest_size=12).hexdigest()
 
 
+DIGITS_RE = re.compile(r"\d+")
+NON_WORD_RE = re.compile(r"[\W_]+")
+
+
 def crawl_reference(crawl_date: str | None) -> date | None:
     """The crawl date as a date ("2023-09" -> 2023-09-01), or None when absent or unreadable."""
     if not crawl_date:
         return None
-    parts = [int(p) for p in re.findall(r"\d+", crawl_date[:10])]
+    parts = [int(p) for p in DIGITS_RE.findall(crawl_date[:10])]
     try:
         return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1) if len(parts) >= 2 else None
     except ValueError:
@@ -105,7 +109,7 @@ def clean_authors(names: Collection[str]) -> list[str]:
             words = words[1:]
         cleaned = " ".join(words).strip(" .,-|")
         lowered = cleaned.lower()
-        if len(cleaned) < 3 or any(word in not_names for word in re.split(r"[\W_]+", lowered)) or "." in lowered:
+        if len(cleaned) < 3 or any(word in not_names for word in NON_WORD_RE.split(lowered)) or "." in lowered:
             continue
         if cleaned.isupper() or cleaned.islower():
             cleaned = cleaned.title()

@@ -117,6 +117,11 @@ lower-case letters first, so "NasDem" or "YouTube" stay whole), an opening quote
 paragraph joint (",Ini"), or a sentence end."""
 
 
+NON_SPACE_RE = re.compile(r"\S+")
+SPACES_RE = re.compile(r"[ \t]{2,}")
+"""Compiled once: PySastrawi, stemming unknown words, keeps the regex module's own cache churning."""
+
+
 def _title_run_end(fragment: str, language: str) -> int:
     """Length of the headline-like prefix of ``fragment``: it stops before the sentence that follows a title.
 
@@ -124,7 +129,7 @@ def _title_run_end(fragment: str, language: str) -> int:
     words marks running text, whose first word is the capitalised word just before it.
     """
     small = _headline_small_words(language)
-    tokens = list(re.finditer(r"\S+", fragment))
+    tokens = list(NON_SPACE_RE.finditer(fragment))
     for index, token in enumerate(tokens):
         word = token.group(0).strip("\"'“”‘’(),:;")
         if not word or not word[0].islower() or word.lower() in small:
@@ -175,7 +180,7 @@ def cut_read_also(line: str, language: str, removed: list[str]) -> str:
         removed.append(line[start : cue_end + end].strip())
         position = cue_end + end
     out.append(line[position:])
-    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+    return SPACES_RE.sub(" ", "".join(out)).strip()
 
 
 def cut_inline_furniture(line: str, language: str, removed: list[str]) -> list[str]:

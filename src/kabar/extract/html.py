@@ -62,15 +62,19 @@ def _texts(tree: HtmlElement, xpath: str) -> list[str]:
     return values
 
 
+NON_WORD_RE = re.compile(r"[\W_]+")
+DOMAIN_RE = re.compile(r"\b[\w-]+\.(?:com|co|id|net|org)\b")
+
+
 def _site_words(sitename: str, hostname: str) -> set[str]:
     """Lower-case words that mark a title segment as the site's name ("kompas", "republika", "okezone")."""
-    words = {w for w in re.split(r"[\W_]+", f"{sitename} {hostname}".lower()) if len(w) > 2}
+    words = {w for w in NON_WORD_RE.split(f"{sitename} {hostname}".lower()) if len(w) > 2}
     return words - {"com", "www", "the", "news", "online"}
 
 
 def _is_site_segment(segment: str, site_words: set[str]) -> bool:
     lowered = segment.lower()
-    return bool(re.search(r"\b[\w-]+\.(?:com|co|id|net|org)\b", lowered)) or any(word in lowered for word in site_words)
+    return bool(DOMAIN_RE.search(lowered)) or any(word in lowered for word in site_words)
 
 
 def clean_title(title: str, sitename: str = "", hostname: str = "") -> str:

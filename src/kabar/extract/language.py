@@ -12,6 +12,9 @@ SAMPLE_CHARS = 800
 """Characters given to CLD2: enough for a confident answer on news prose (CLD2 time grows with the sample)."""
 
 
+LETTERS_RE = re.compile(r"[a-z]+")
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language ("id", "en", "ms", …), or "" when unsure."""
     sample = text[:SAMPLE_CHARS]
@@ -36,6 +39,6 @@ def malay_or_indonesian(text: str) -> str:
 
     CLD2 calls about 1% of Indonesian news Malay (and almost never the reverse), so its "ms" is checked.
     """
-    words = set(re.findall(r"[a-z]+", text.lower()))
+    words = set(LETTERS_RE.findall(text.lower()))
     malay, indonesian = (len(words & lang.words(code, "language_markers.txt")) for code in ("ms", "id"))
     return "ms" if malay > indonesian else "id"

@@ -72,10 +72,13 @@ def _cue_literals() -> tuple[tuple[str, ...] | None, ...]:
     return tuple(required_literals(cue.pattern) if cue is not None else None for _domain, _name, cue in _outlets())
 
 
+HOST_PREFIX_RE = re.compile(r"^(www\d?|m|mobile|amp)\.")
+
+
 def domain_of(url: str) -> str:
     """The registrable-looking host of a URL without ``www.``/``m.`` and sub-sites of known outlets."""
     host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    host = re.sub(r"^(www\d?|m|mobile|amp)\.", "", host.lower())
+    host = HOST_PREFIX_RE.sub("", host.lower())
     for domain, _name, _cue in _outlets():
         if host == domain or host.endswith("." + domain):
             return domain
