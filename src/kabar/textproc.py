@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -38,10 +39,45 @@ def _sastrawi():  # noqa: ANN202 - third-party type
     from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
+    for name, module in list(sys.modules.items()):
+        if name.startswith("Sastrawi.") and getattr(module, "re", None) is re:
+            module.re = _CompiledPatterns()  # type: ignore[attr-defined]
     stemmer = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
     visitors = stemmer.visitor_provider.prefix_visitors
     visitors[:] = [_PrefixRules(visitors, dict(lang.table("id", "sastrawi_guards.tsv")))]
     return stemmer
+
+
+class _CompiledPatterns:
+    """The two ``re`` functions PySastrawi calls, for its modules: each pattern compiled once and kept.
+
+    PySastrawi passes patterns as strings, so every call looks its pattern up in the regex module's cache, and it
+    removes an affix by using the word that remains as a pattern (``re.sub(result, "", word, count=1)``): a new
+    pattern for every word, which evicts the others from that cache (512 patterns) and is compiled, used once and
+    thrown away. Here a pattern of plain letters is replaced as the plain string it is; the rest are compiled once.
+    """
+
+    IGNORECASE = re.IGNORECASE
+    MULTILINE = re.MULTILINE
+
+    def __init__(self) -> None:
+        self.compiled: dict[tuple[str, int], re.Pattern[str]] = {}
+
+    def _pattern(self, pattern: str, flags: int) -> re.Pattern[str]:
+        compiled = self.compiled.get((pattern, flags))
+        if compiled is None:
+            compiled = self.compiled[pattern, flags] = re.compile(pattern, flags)
+        return compiled
+
+    def match(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
+        """``re.match``."""
+        return self._pattern(pattern, flags).match(string)
+
+    def sub(self, pattern: str, repl: str, string: str, count: int = 0, flags: int = 0) -> str:
+        """``re.sub``."""
+        if not repl and not flags and pattern.isascii() and pattern.isalpha():
+            return string.replace(pattern, "", count or -1)
+        return self._pattern(pattern, flags).sub(repl, string, count)
 
 
 class _PrefixRules:
