@@ -24,7 +24,8 @@ from pathlib import Path
 
 from kabar import lang
 from kabar.features import BODY_CHARS
-from kabar.textproc import _sastrawi, terms
+from kabar.sastrawi import stemmer as sastrawi_stemmer
+from kabar.textproc import terms
 
 LANG_DIR = Path(lang.__file__).parent
 EVAL_DAYS = ("2019-09-16", "2019-09-17")
@@ -52,7 +53,7 @@ def write_stems(corpus: list[str], extra_words: list[str]) -> None:
     stop = lang.words("id", "stopwords.txt")
     words = {w for text in corpus for w in WORD.findall(text.lower())} | {w for w in extra_words if WORD.fullmatch(w)}
     vocabulary = sorted(words - stop)
-    stemmer = _sastrawi()
+    stemmer = sastrawi_stemmer()
     rows = [f"{word}\t{stem}" if (stem := stemmer.stem(word) or word) != word else word for word in vocabulary]
     header = "# word and its PySastrawi stem; a word alone is its own stem (built by bench/build_lang_data.py)\n"
     (LANG_DIR / "id" / "stems.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
