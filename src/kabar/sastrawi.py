@@ -40,7 +40,8 @@ class _CompiledPatterns:
     PySastrawi passes patterns as strings, so every call looks its pattern up in the regex module's cache, and it
     removes an affix by using the word that remains as a pattern (``re.sub(result, "", word, count=1)``): a new
     pattern for every word, which evicts the others from that cache (512 patterns) and is compiled, used once and
-    thrown away. Here a pattern of plain letters is replaced as the plain string it is; the rest are compiled once.
+    thrown away. Here a pattern of plain letters is replaced as the plain string it is, so only PySastrawi's own
+    patterns are compiled, once each.
     """
 
     IGNORECASE = re.IGNORECASE
@@ -61,8 +62,8 @@ class _CompiledPatterns:
 
     def sub(self, pattern: str, repl: str, string: str, count: int = 0, flags: int = 0) -> str:
         """``re.sub``."""
-        if not repl and not flags and pattern.isascii() and pattern.isalpha():
-            return string.replace(pattern, "", count or -1)
+        if not repl and not flags and pattern.isascii() and pattern.replace("-", "").isalnum():
+            return string.replace(pattern, "", count or -1)  # letters, digits and hyphens match only themselves
         return self._pattern(pattern, flags).sub(repl, string, count)
 
 
