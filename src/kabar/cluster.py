@@ -282,11 +282,10 @@ class StoryClusterer:
                     hits[story_id] += weight
         if exclude is not None:
             hits.pop(exclude, None)
-        stories, wanted = self.stories, self.max_candidates
-        ranked = heapq.nlargest(wanted + 2, hits, key=hits.__getitem__)
-        if len(hits) > len(ranked) and sum(1 for s in ranked if s in stories and stories[s].size) < wanted:
-            ranked = sorted(hits, key=hits.__getitem__, reverse=True)
-        return [story_id for story_id in ranked if story_id in stories and stories[story_id].size][:wanted]
+        stories = self.stories
+        ranked = sorted(hits, key=hits.__getitem__, reverse=True)  # stable: ties stay in order of first hit
+        alive = (story_id for story_id in ranked if story_id in stories and stories[story_id].size)
+        return list(islice(alive, self.max_candidates))
 
     # evidence --------------------------------------------------------------------------------
 
