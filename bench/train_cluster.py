@@ -35,7 +35,7 @@ import random
 import statistics
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ FLOOR_PERCENTILE = 5
 """A merge needs the FLOOR_CHECKS evidence of the weakest 5% of the true merges in training, or more."""
 MERGE_MIN_POSITIVES = 10
 """A merge model is fitted only on at least this many story pairs of each kind."""
+SAME_DAY = 14245.5
+"""The day every article of a one-day copy is published on (2009-01-01, noon UTC): any day would do, only gaps count."""
 REOPEN_FLOOR = 0.7
 """A story quiet for days is re-opened only by a match at least this probable."""
 REGULARISATION = 10.0
@@ -100,6 +102,11 @@ def streams(paths: list[str]) -> dict[str, list[Stream]]:
                 shuffles.append(copy)
         out[path] = shuffles
     return out
+
+
+def on_one_day(set_streams: list[Stream]) -> list[Stream]:
+    """The streams with every article published on the same day (SAME_DAY), in the same order."""
+    return [[(article, gold, replace(features, day=SAME_DAY)) for article, gold, features in stream] for stream in set_streams]
 
 
 def language_of(set_streams: list[Stream]) -> str:
@@ -347,6 +354,13 @@ def main() -> int:
         "--features", nargs="*", default=[], metavar="LANG=NAME,NAME", help="evidence a language's model reads (default: all)"
     )
     parser.add_argument(
+        "--same-day-copies",
+        nargs="*",
+        default=[],
+        metavar="LANG",
+        help="for these languages, train and tune on a copy of each set too, every article published on one day",
+    )
+    parser.add_argument(
         "--folds", type=int, default=0, metavar="K", help="write nothing: print a K-fold held-out check by gold story instead"
     )
     args = parser.parse_args()
@@ -356,6 +370,9 @@ def main() -> int:
         by_language.setdefault(language_of(set_streams), {})[path] = set_streams
     for path, set_streams in streams(args.tune).items():
         tuning.setdefault(language_of(set_streams), {})[path] = set_streams
+    for code in args.same_day_copies:
+        for sets in (by_language.get(code, {}), tuning.get(code, {})):
+            sets.update({f"{path} (one day)": on_one_day(set_streams) for path, set_streams in list(sets.items())})
     for language, data in sorted(by_language.items()):
         chosen = dict(item.split("=", 1) for item in args.features)
         features_used = chosen[language].split(",") if language in chosen else list(FEATURES)

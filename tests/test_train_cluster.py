@@ -1,5 +1,5 @@
-"""How bench/train_cluster.py chooses thresholds (the one-standard-error rule, ties to the most cautious setting) and splits
-the held-out check's folds."""
+"""How bench/train_cluster.py chooses thresholds (the one-standard-error rule, ties to the most cautious setting), splits
+the held-out check's folds and makes one-day copies of a training set."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from train_cluster import Trial, in_fold, most_cautious_near_best
+from kabar.evidence import evidence
+from kabar.features import ArticleFeatures
+from kabar.story_state import StoryState, absorb
+from train_cluster import SAME_DAY, Trial, in_fold, most_cautious_near_best, on_one_day
 
 
 def _trial(join: float, per_shuffle: list[float], single: float | None = None) -> Trial:
@@ -56,3 +59,26 @@ def test_held_out_folds_keep_each_story_whole_and_split_every_shuffle_alike():
         assert len(held[0]) == 3 * len(held_stories)  # a story's articles stay together
     folds_hit = {fold for fold in range(3) if in_fold(data, 3, fold, held_out=True)["set.jsonl"][0]}
     assert folds_hit == {0, 1, 2}
+
+
+def _features(day: float | None, words: dict[str, float]) -> ArticleFeatures:
+    return ArticleFeatures({}, {}, {}, frozenset(), frozenset(), day, "en", vector=words, title=words, mentions=words)
+
+
+def test_a_one_day_copy_puts_every_article_on_the_same_day_and_leaves_the_rest_alone():
+    dated, undated = _features(14000.25, {"quake": 1.0}), _features(None, {"flood": 1.0})
+    shuffles = [[("a", "s1", dated), ("b", "s2", undated)], [("b", "s2", undated), ("a", "s1", dated)]]
+    copies = on_one_day(shuffles)
+
+    def order(streams: list) -> list:
+        return [[(article, gold) for article, gold, _ in stream] for stream in streams]
+
+    assert order(copies) == order(shuffles)
+    assert {features.day for stream in copies for _, _, features in stream} == {SAME_DAY}
+    assert copies[0][0][2].vector == {"quake": 1.0}
+    assert dated.day == 14000.25 and undated.day is None  # the original streams are untouched
+    # in the copy an article and a story are neither undated nor apart in time
+    story = StoryState()
+    absorb(story, copies[0][1][2])
+    row = evidence(copies[0][0][2], story, frozenset({"gap", "no_date"}))
+    assert row == {"gap": 0.0, "no_date": 0.0}
