@@ -1,7 +1,7 @@
 """Train the story clusterer's scoring models and write src/kabar/models/cluster-<language>.json.
 
     python bench/train_cluster.py ../shared/eval/clickid-dev/articles.jsonl ../shared/eval/ecbplus/train.jsonl \
-        --tune ../shared/eval/ecbplus/dev.jsonl \
+        --tune ../shared/eval/ecbplus/dev.jsonl --same-day-copies en \
         --features en=cosine,title_cosine,names,numbers,year_conflict,gap,no_date
 
 Method (after Miranda et al. 2018, who rank candidate clusters then decide join-or-new):
@@ -20,6 +20,10 @@ English from ECB+ train.
    B-cubed F1 is within one standard error (over the shuffles) of the best, the most cautious (highest thresholds,
    fewest merges). Scores are nearly flat near the best on the streams they are chosen on, while on unseen ones
    wrong merges cost most, so a tie goes to fewer merges.
+
+With ``--same-day-copies LANG``, each of that language's sets is used twice, the second time with every article
+published on one day (a set of its own, weighing the same): the model must then tell apart the events of one topic
+by what they say, not by which of them happens to be dated (in ECB+ one event of each topic is almost all undated).
 
 Only dev/train splits are used; the model file holds the weights, thresholds and the scores reached.
 """
