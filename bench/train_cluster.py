@@ -2,7 +2,7 @@
 
     python bench/train_cluster.py ../shared/eval/clickid-dev/articles.jsonl ../shared/eval/ecbplus/train.jsonl \
         --tune ../shared/eval/ecbplus/dev.jsonl --same-day-copies en \
-        --features en=cosine,title_cosine,names,numbers,year_conflict,gap,no_date
+        --features en=cosine,title_cosine,mention_cosine,names,numbers,year_conflict,gap,no_date
 
 Method (after Miranda et al. 2018, who rank candidate clusters then decide join-or-new):
 
