@@ -3,15 +3,13 @@
 Each piece is a number computed from an article's weighed features and a story's state (kabar.story_state):
 cosines of the article's vectors with the story's centroids (and its latest members), the shares of names
 they have in common, shared numbers, conflicting years, the time gap and the story's size. A model names the
-pieces it reads (``FEATURES``), and only those are computed.
+pieces it reads (``FEATURES``); all are cheap but the latest members', computed only for a model that reads them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Collection
 
 from kabar.features import ArticleFeatures
 from kabar.story_state import StoryState, dot
@@ -37,6 +35,8 @@ FEATURES = (
 MEMBER_FEATURES = frozenset({"max_cosine", "max_title", "mean_cosine", "mean_title"})
 """Evidence from a story's latest members (eight dot products)."""
 ALL_EVIDENCE = frozenset(FEATURES)
+LOG_4, LOG_100 = math.log(4), math.log(100)
+"""Shared numbers saturate at three, a story's size at 99 articles."""
 GAP_CAP_DAYS = 2.0
 """Gaps saturate at two days: the labelled Indonesian data spans two days, so longer gaps cannot be learned; a story
 quiet for longer is re-opened only above the reopen threshold (quiet_days)."""
@@ -78,56 +78,24 @@ def _time_evidence(features: ArticleFeatures, story: StoryState) -> dict[str, fl
     return {"gap": min(gap, GAP_CAP_DAYS) / GAP_CAP_DAYS, "no_date": 0.0}
 
 
-@dataclass(frozen=True, slots=True)
-class EvidenceGroup:
-    """Evidence computed together (``names``) and how, from an article's features and a story's state."""
-
-    names: frozenset[str]
-    compute: Callable[[ArticleFeatures, StoryState], dict[str, float]]
-
-
-EVIDENCE_GROUPS = (
-    EvidenceGroup(frozenset({"cosine", "cosine_x_title"}), lambda f, s: {"cosine": cosine(f.vector, s.centroid, s.norm_sq)}),
-    EvidenceGroup(
-        frozenset({"title_cosine", "cosine_x_title"}),
-        lambda f, s: {"title_cosine": cosine(f.title, s.title_centroid, s.title_norm_sq)},
-    ),
-    EvidenceGroup(
-        frozenset({"mention_cosine"}),
-        lambda f, s: {"mention_cosine": cosine(f.mentions, s.mention_centroid, s.mention_norm_sq)},
-    ),
-    EvidenceGroup(MEMBER_FEATURES, _member_evidence),
-    EvidenceGroup(frozenset({"names"}), lambda f, s: {"names": _share(f.names, s.names.keys(), math.fsum(f.names.values()))}),
-    EvidenceGroup(
-        frozenset({"core_names"}),
-        lambda f, s: {"core_names": _share(s.core_names, f.names.keys(), s.core_weight) if s.core_names else 0.0},
-    ),
-    EvidenceGroup(
-        frozenset({"numbers"}),
-        lambda f, s: {"numbers": min(1.0, math.log1p(len(f.numbers & s.numbers.keys())) / math.log(4))},
-    ),
-    EvidenceGroup(
-        frozenset({"year_conflict"}),
-        lambda f, s: {"year_conflict": 1.0 if f.years and s.years and f.years.isdisjoint(s.years.keys()) else 0.0},
-    ),
-    EvidenceGroup(frozenset({"gap", "no_date"}), _time_evidence),
-    EvidenceGroup(frozenset({"size"}), lambda f, s: {"size": min(1.0, math.log1p(s.size) / math.log(100))}),
-)
-"""How each piece of evidence (FEATURES) is computed; a model's evidence is computed group by group."""
-
-
-@cache
-def evidence_groups(wanted: frozenset[str]) -> tuple[EvidenceGroup, ...]:
-    """The evidence groups that compute some of ``wanted``."""
-    return tuple(group for group in EVIDENCE_GROUPS if not wanted.isdisjoint(group.names))
-
-
-def evidence(features: ArticleFeatures, story: StoryState, wanted: frozenset[str] = ALL_EVIDENCE) -> dict[str, float]:
-    """Evidence that an article belongs to a story, by name: the ``wanted`` ones of FEATURES (a model reads only its own,
-    so the others are not computed)."""
-    row: dict[str, float] = {}
-    for group in evidence_groups(wanted):
-        row.update(group.compute(features, story))
-    if "cosine_x_title" in wanted:
-        row["cosine_x_title"] = row["cosine"] * row["title_cosine"]
+def evidence(features: ArticleFeatures, story: StoryState, wanted: Collection[str] = ALL_EVIDENCE) -> dict[str, float]:
+    """Evidence that an article belongs to a story, by name: every piece of FEATURES but the latest members' (eight dot
+    products), which only a model that reads them (``wanted``) gets."""
+    names, numbers, years = features.names, features.numbers, features.years
+    cosine_value = cosine(features.vector, story.centroid, story.norm_sq)
+    title_cosine = cosine(features.title, story.title_centroid, story.title_norm_sq)
+    row = {
+        "cosine": cosine_value,
+        "title_cosine": title_cosine,
+        "mention_cosine": cosine(features.mentions, story.mention_centroid, story.mention_norm_sq),
+        "names": _share(names, story.names.keys(), math.fsum(names.values())),
+        "core_names": _share(story.core_names, names.keys(), story.core_weight) if story.core_names else 0.0,
+        "numbers": min(1.0, math.log1p(len(numbers & story.numbers.keys())) / LOG_4),
+        "year_conflict": 1.0 if years and story.years and years.isdisjoint(story.years.keys()) else 0.0,
+        **_time_evidence(features, story),
+        "size": min(1.0, math.log1p(story.size) / LOG_100),
+        "cosine_x_title": cosine_value * title_cosine,
+    }
+    if not MEMBER_FEATURES.isdisjoint(wanted):
+        row.update(_member_evidence(features, story))
     return row
