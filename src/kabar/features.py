@@ -244,5 +244,6 @@ def _mentions(name_matches: list[str], numbers: list[str], language: str) -> dic
     Two events of one topic share its vocabulary but rarely its people, places and figures.
     """
     stop = lang.words(language, "stopwords.txt")
-    tokens = [t for match in name_matches for t in match.lower().split() if t not in stop and len(t) > 1]
-    return dict(Counter(MENTION_PREFIX + t for t in tokens + numbers))
+    tokens = [MENTION_PREFIX + t for t in " ".join(name_matches).lower().split() if t not in stop and len(t) > 1]
+    tokens += [MENTION_PREFIX + number for number in numbers]
+    return dict(Counter(tokens))
