@@ -30,6 +30,10 @@ NUMBER_RE = re.compile(r"\d(?<!\w\d)\d*(?:[.,]\d+)*\b")
 """Names, dates ("10/9/2019" or a year), years and numbers, each starting at a word boundary. They are written
 first-character-first, the boundary a lookbehind (``\\b\\d`` as ``\\d(?<!\\w\\d)``), so the regex engine skips
 ahead to candidate characters: two to three times faster than a leading ``\\b`` over a 3,000-character lead."""
+DIGIT_TAIL_RE = re.compile(r"\d[^ ]*")
+"""A word from its first digit to the space after it."""
+ASCII_DIGIT_TAIL_RE = re.compile(r"[0-9][^ ]*")
+"""``DIGIT_TAIL_RE`` for ASCII text, where ``\\d`` is these digits: the same matches, found a third faster."""
 VECTOR_TERMS = 60
 """An article vector keeps its sixty heaviest terms: the rest barely move a cosine and cost time and memory."""
 MAX_NAMES = 30
@@ -201,20 +205,30 @@ def article_features(article: Article) -> ArticleFeatures:
     counts: Counter[str] = Counter(terms_of(hash_words(lead), language))
     for term, n in title_counts.items():
         counts[term] += TITLE_WEIGHT * n
-    title_and_lead = f"{article.title} {lead}"
-    numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", title_and_lead)) if len(n) >= 2)
+    numeric = _words_with_digits(f"{article.title} {lead}")
+    numbers = frozenset(n for n in NUMBER_RE.findall(DATE_RE.sub(" ", numeric)) if len(n) >= 2)
     lead_names = NAME_RE.findall(lead)
-    mention_counts = _mentions(NAME_RE.findall(article.title) + lead_names, NUMBER_RE.findall(title_and_lead), language)
+    mention_counts = _mentions(NAME_RE.findall(article.title) + lead_names, NUMBER_RE.findall(numeric), language)
     return ArticleFeatures(  # plain dicts: they pickle faster than Counters
         counts=dict(counts),
         title_counts=dict(title_counts),
         names=_names(lead_names, language),
         numbers=numbers,
-        years=frozenset(YEAR_RE.findall(title_and_lead)),
+        years=frozenset(YEAR_RE.findall(numeric)),
         day=day_number(article.published_at),
         language=language,
         mention_counts=mention_counts,
     )
+
+
+def _words_with_digits(text: str) -> str:
+    """The space-separated words of a text that hold a digit, joined by spaces.
+
+    NUMBER_RE, DATE_RE and YEAR_RE find the same there as in the whole text, reading a few dozen characters instead of
+    thousands: their matches start with a digit, never span a space, and look no further than the character beside them.
+    """
+    tails = (ASCII_DIGIT_TAIL_RE if text.isascii() else DIGIT_TAIL_RE).finditer(text)
+    return " ".join([text[text.rfind(" ", 0, tail.start()) + 1 : tail.end()] for tail in tails])
 
 
 def _mentions(name_matches: list[str], numbers: list[str], language: str) -> dict[str, int]:
@@ -224,5 +238,6 @@ def _mentions(name_matches: list[str], numbers: list[str], language: str) -> dic
     Two events of one topic share its vocabulary but rarely its people, places and figures.
     """
     stop = lang.words(language, "stopwords.txt")
-    tokens = [t for match in name_matches for t in match.lower().split() if t not in stop and len(t) > 1]
-    return dict(Counter(MENTION_PREFIX + t for t in tokens + numbers))
+    tokens = [MENTION_PREFIX + t for t in " ".join(name_matches).lower().split() if t not in stop and len(t) > 1]
+    tokens += [MENTION_PREFIX + number for number in numbers]
+    return dict(Counter(tokens))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from itertools import chain
 
 from kabar import lang
 from kabar.textproc import hash_words, stem_en, stem_id
@@ -25,7 +24,8 @@ MAX_QUERY_TERMS = 12
 SNIPPET_WORDS = 30
 INDEX_FORMS_CACHED = 400_000
 """Words whose index forms are remembered per language; the table starts over when full."""
-_INDEX_FORMS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "id": {}}
+_INDEX_FORMS: dict[str, dict[str, str]] = {"en": {}, "id": {}}
+"""A word's index forms, space-separated ("" when it has none)."""
 
 
 @cache
@@ -62,8 +62,8 @@ def index_terms_of(words: tuple[str, ...], language: str = "id") -> str:
     if len(forms) + len(new) > INDEX_FORMS_CACHED:
         forms.clear()
         new = set(words)
-    forms.update((word, tuple(stem(token, code) for token in _tokens(word))) for word in new)
-    return " ".join(chain.from_iterable(map(forms.__getitem__, words)))
+    forms.update((word, " ".join([stem(token, code) for token in _tokens(word)])) for word in new)
+    return " ".join(filter(None, map(forms.__getitem__, words)))
 
 
 def _forms(token: str) -> set[str]:

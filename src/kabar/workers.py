@@ -16,10 +16,12 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Collection, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import islice
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +51,25 @@ class Prepared:
     signature: np.ndarray | None
     features: ArticleFeatures
     search_terms: str
+
+    def __reduce__(self) -> tuple[Callable[..., Prepared], tuple[Any, ...]]:
+        """Pickled as the field values of the article and the features, and the bytes of the signature (uint32, see
+        ``dedup.signature``): workers send every result to the ingesting process, and this pickles in half the time
+        of the dataclasses and the array, and smaller."""
+        signature = None if self.signature is None else self.signature.tobytes()
+        return _unpickle_prepared, (_ARTICLE_FIELDS(self.article), signature, _FEATURE_FIELDS(self.features), self.search_terms)
+
+
+_ARTICLE_FIELDS = attrgetter(*(field.name for field in fields(Article)))
+_FEATURE_FIELDS = attrgetter(*(field.name for field in fields(ArticleFeatures)))
+
+
+def _unpickle_prepared(
+    article: tuple[Any, ...], signature: bytes | None, features: tuple[Any, ...], search_terms: str
+) -> Prepared:
+    """The ``Prepared`` that ``Prepared.__reduce__`` pickled."""
+    array = None if signature is None else np.frombuffer(signature, dtype=np.uint32).copy()
+    return Prepared(Article(*article), array, ArticleFeatures(*features), search_terms)
 
 
 def prepare(document: RawDocument, known_furniture: Mapping[str, frozenset[str]]) -> Prepared:

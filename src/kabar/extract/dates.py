@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from kabar import lang
 
@@ -298,6 +298,11 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
+PARSED_DATES_CACHED = 4096
+"""Metadata date values remembered with their parse: the articles of a feed or a dump share a few days and times."""
+
+
+@lru_cache(maxsize=PARSED_DATES_CACHED)
 def parse_date(value: str, reference: date | None = None) -> datetime | None:
     """Parse one date value from metadata (ISO, RFC 822 feed dates, or Indonesian/English text)."""
     value = value.strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from kabar import lang
@@ -85,6 +85,11 @@ def domain_of(url: str) -> str:
     return host
 
 
+OUTLET_HINTS_CACHED = 1024
+"""Outlet hints remembered with their canonical domain: a source names the same few outlets over and over."""
+
+
+@lru_cache(maxsize=OUTLET_HINTS_CACHED)
 def canonical_outlet(hint: str) -> str:
     """Map an outlet hint ("detik.com", "https://www.kompas.com/", "Tempo.co") to its canonical domain."""
     hint = hint.strip()
