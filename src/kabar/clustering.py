@@ -33,6 +33,10 @@ CHUNK_ARTICLES = 100
 """Articles per message to the clustering process: enough to amortise a message and the switch between processes (all
 CLICK-ID on two cores: 39.6-40.6 s at 100 against 41.7-48.7 s at 20 and 43.9-46.6 s at 250), few enough that the
 first decisions come back while the ingesting process still has work."""
+LOOK_EVERY = 10
+"""``ClusteringProcess.ready`` looks for a reply once in this many calls while none is in: a look costs tens of
+microseconds (multiprocessing builds a selector for each), the driver asks after every document, and replies come a
+chunk of CHUNK_ARTICLES at a time."""
 REPLY_WAIT_SECONDS = 1.0
 """How long to wait for a reply before checking that the clustering process is still alive."""
 
@@ -143,6 +147,8 @@ class ClusteringProcess(_Replies):
         )
         self.process.start()
         self.chunk: list[tuple[str, ArticleFeatures]] = []
+        self.unlooked = 0
+        """Calls of ``ready`` since it last looked for a reply."""
 
     def submit(self, key: str, features: ArticleFeatures) -> None:
         """Send a weighed article to be decided (in a chunk, once CHUNK_ARTICLES are waiting)."""
@@ -166,10 +172,14 @@ class ClusteringProcess(_Replies):
             self.chunk = []
 
     def ready(self) -> bool:
-        """Whether the next reply is in (the next call returns without waiting)."""
+        """Whether the next reply is in (the next call returns without waiting); one that has just come in may be seen
+        only a few calls later (see LOOK_EVERY)."""
         if not self.replies:
-            with contextlib.suppress(queue.Empty):
-                self._receive(self.answers.get_nowait())
+            self.unlooked += 1
+            if self.unlooked >= LOOK_EVERY:
+                self.unlooked = 0
+                with contextlib.suppress(queue.Empty):
+                    self._receive(self.answers.get_nowait())
         return bool(self.replies)
 
     def _wait(self) -> Clustered | Preview | tuple:

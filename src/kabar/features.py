@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
+from itertools import chain
 
 from kabar import lang
 from kabar.model import Article
@@ -103,12 +105,39 @@ def prior(language: str) -> tuple[dict[str, int], int]:
     return _prior(_code(language))
 
 
-def weigh(counts: dict[str, int], idf: dict[str, float], keep: int | None = None) -> dict[str, float]:
-    """Unit-length TF-IDF vector (sublinear term frequency) of term counts, heaviest terms first (only ``keep`` of them)."""
-    log = math.log
-    ranked = sorted([(-(1.0 + log(c)) * idf[t], t) for t, c in counts.items()])[:keep]  # (-weight, term): heaviest first
-    norm = math.sqrt(sum(w * w for w, _ in ranked)) or 1.0
+def unit_vector(weighted: list[tuple[float, str]], keep: int | None = None) -> dict[str, float]:
+    """Unit-length vector of (-weight, term) pairs, heaviest terms first (only ``keep`` of them; ties by term)."""
+    ranked = sorted(weighted)[:keep]
+    norm = math.sqrt(sum([w * w for w, _ in ranked])) or 1.0
     return {t: -w / norm for w, t in ranked}
+
+
+LOGGED_COUNTS = 1 << 16
+"""Counts whose logarithm weighing looks up in a table (``_log_table``) rather than calls ``math.log`` for."""
+
+
+@cache
+def _log_table() -> list[float]:
+    """``math.log(n)`` at index n of the counts below LOGGED_COUNTS (0 has none): TF and IDF take the logarithms of
+    counts, which repeat, and indexing a list costs a fraction of a call."""
+    return [-math.inf, *map(math.log, range(1, LOGGED_COUNTS))]
+
+
+def _weighted(
+    counts: dict[str, int], frequency: dict[str, int], in_prior: Callable[[str, int], int], log_documents: float
+) -> list[tuple[float, str]]:
+    """(-weight, term) of each term of an article's counts: the weight of a term counted c times in the article and in
+    df documents of the stream (``frequency``) and df0 of the prior (``in_prior``) is (1 + log c) * IDF, IDF being
+    ``log_documents`` - log(df0 + df + 1)."""
+    logs, logged, log = _log_table(), LOGGED_COUNTS, math.log
+    return [
+        (
+            -(1.0 + (logs[c] if c < logged else log(c)))
+            * (log_documents - (logs[n] if (n := in_prior(t, 0) + frequency[t] + 1) < logged else log(n))),
+            t,
+        )
+        for t, c in counts.items()
+    ]
 
 
 class StreamWeights:
@@ -126,10 +155,8 @@ class StreamWeights:
     def observe(self, features: ArticleFeatures) -> ArticleFeatures:
         """Count an arriving article's terms into the document frequencies; return it with its vectors weighed."""
         self.documents += 1
-        self.document_frequency.update(features.counts.keys())
-        self.document_frequency.update(features.mention_counts.keys())
-        self.changed.update(features.counts.keys())
-        self.changed.update(features.mention_counts.keys())
+        self.document_frequency.update(chain(features.counts, features.mention_counts))
+        self.changed.update(features.counts, features.mention_counts)
         return self.weigh(features)
 
     def weigh(self, features: ArticleFeatures) -> ArticleFeatures:
@@ -138,17 +165,18 @@ class StreamWeights:
         frequency = self.document_frequency
         prior_df, prior_documents = prior(features.language)
         log_documents = math.log(prior_documents + self.documents + 1) + 1.0
-        log = math.log
-        idf = {t: log_documents - log(prior_df.get(t, 0) + frequency[t] + 1) for t in features.counts}
-        mention_idf = {t: log_documents - log(frequency[t] + 1) for t in features.mention_counts}
+        in_prior = prior_df.get
+        term_weights = _weighted(features.counts, frequency, in_prior, log_documents)
+        title_weights = _weighted(features.title_counts, frequency, in_prior, log_documents)
+        mention_weights = _weighted(features.mention_counts, frequency, {}.get, log_documents)
         return replace(
             features,
             counts={},
             title_counts={},
             mention_counts={},
-            vector=weigh(features.counts, idf, VECTOR_TERMS),
-            title=weigh(features.title_counts, idf),
-            mentions=weigh(features.mention_counts, mention_idf, MENTION_TERMS),
+            vector=unit_vector(term_weights, VECTOR_TERMS),
+            title=unit_vector(title_weights),
+            mentions=unit_vector(mention_weights, MENTION_TERMS),
         )
 
     def take_changes(self, all_frequencies: bool = False) -> dict[str, int]:

@@ -7,6 +7,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,9 @@ ARTICLE_COLUMNS = (
     "evidence",
 )
 JSON_COLUMNS = {"authors", "furniture", "evidence"}
+_article_values = attrgetter(*ARTICLE_COLUMNS)
+"""An article's ARTICLE_COLUMNS, as a tuple."""
+_JSON_POSITIONS = tuple(n for n, column in enumerate(ARTICLE_COLUMNS) if column in JSON_COLUMNS)
 INSERT_ARTICLE = f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})"
 _json = json.JSONEncoder(ensure_ascii=False).encode
 """``json.dumps(value, ensure_ascii=False)`` without building an encoder per call."""
@@ -194,8 +198,10 @@ class SQLiteStore(Store):
         return row[0] if row else None
 
     def add_article(self, article: Article, search_terms: str | None = None) -> None:
-        values = [getattr(article, column) for column in ARTICLE_COLUMNS]
-        values = [_json(v) if c in JSON_COLUMNS and v is not None else v for c, v in zip(ARTICLE_COLUMNS, values, strict=True)]
+        values = list(_article_values(article))
+        for n in _JSON_POSITIONS:
+            if values[n] is not None:
+                values[n] = "[]" if values[n] == [] else _json(values[n])  # no authors, no furniture: most articles
         seq = self.db.execute(INSERT_ARTICLE, values).lastrowid
         terms = article_search_terms(article) if search_terms is None else search_terms
         self.db.execute("INSERT INTO article_search (rowid, terms) VALUES (?, ?)", (seq, terms))
