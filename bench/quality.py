@@ -52,9 +52,11 @@ def stream_rows(
     late: float = 0.0,
     late_seed: int | None = None,
     one_day: bool = False,
+    within_day: bool = False,
 ) -> list[dict]:
     """The articles to feed the clusterer, labels stripped (a ``late`` share of them moved to the end, in order; with
-    ``one_day`` all published at ONE_DAY)."""
+    ``one_day`` all published at ONE_DAY). With ``within_day`` a shuffle keeps the days in order and shuffles each day's
+    articles: the order of a stream whose articles carry a date but no time of day."""
     rows = [{k: v for k, v in row.items() if k != "story"} for row in labelled]
     if extra_path:
         days = {row.get("published", "")[:10] for row in labelled}
@@ -63,6 +65,8 @@ def stream_rows(
         rows = [by_id.pop(row["id"], row) for row in extra] + list(by_id.values())
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(rows)
+        if within_day:
+            rows.sort(key=lambda row: str(row.get("published") or "")[:10])
     if late:
         held = set(random.Random(late_seed).sample(range(len(rows)), round(late * len(rows))))
         rows = [row for i, row in enumerate(rows) if i not in held] + [row for i, row in enumerate(rows) if i in held]
@@ -94,7 +98,12 @@ def main() -> int:
     parser.add_argument("--late", type=float, default=0.0, help="share of the stream fed last, as a backfill")
     parser.add_argument("--late-seed", type=int, nargs="+", default=None, help="which articles come late (several: one run each)")
     parser.add_argument("--one-day", action="store_true", help="publish every article at the same time (a stress test)")
+    parser.add_argument(
+        "--within-day", action="store_true", help="with --shuffle-seed, keep the days in order and shuffle within each day"
+    )
     args = parser.parse_args()
+    if args.within_day and not args.shuffle_seed:
+        parser.error("--within-day shuffles within days: give --shuffle-seed too")
 
     labelled = load(args.labelled)
     gold = {str(row["id"]): str(row["story"]) for row in labelled}
@@ -104,11 +113,11 @@ def main() -> int:
     if args.late:
         runs = [(seed, late_seed) for seed, _ in runs for late_seed in args.late_seed or [0]]
     for seed, late_seed in runs:
-        rows = stream_rows(labelled, args.stream_extra, seed, args.late, late_seed, args.one_day)
+        rows = stream_rows(labelled, args.stream_extra, seed, args.late, late_seed, args.one_day, args.within_day)
         predicted, elapsed = cluster(rows)
         precision, recall, f1 = bcubed(gold, predicted)
         _, _, pair_f1 = pairwise(gold, predicted)
-        mode = f" shuffle={seed}" if seed is not None else ""
+        mode = f" shuffle={seed}{' within days' if args.within_day else ''}" if seed is not None else ""
         mode += f" streamed={len(rows)}" if args.stream_extra else ""
         mode += f" late={args.late} late-seed={late_seed}" if args.late else ""
         mode += " one-day" if args.one_day else ""
