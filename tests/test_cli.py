@@ -36,6 +36,26 @@ def test_unknown_story_is_a_clear_error(tmp_path, capsys):
     assert "no story with id 999" in capsys.readouterr().err
 
 
+def test_a_merged_story_id_shows_the_story_it_joined(tmp_path, seeds_dir, capsys):
+    db = str(tmp_path / "k.db")
+    with Kabar.open(db) as engine:
+        engine.ingest([seeds_dir])
+        live = engine.stories()[0]["id"]
+        with engine.store.transaction():
+            engine.store.record_merge("old-1", "old-2", {"by": "test"})
+            engine.store.record_merge("old-2", live, {"by": "test"})
+        assert engine.merged_into("old-1") == live and engine.merged_into(live) is None
+        assert engine.story("old-1") is None, "the Python API keeps ids exact; merged_into follows them"
+    capsys.readouterr()
+    assert main(["--db", db, "story", "old-1", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["id"] == live
+    assert f"story old-1 was merged into story {live}" in captured.err
+    assert main(["--db", db, "export", "--story", "old-2", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == live
+    assert main(["--db", db, "story", "old-3"]) == 2
+
+
 def test_reading_commands_never_create_a_store(tmp_path, capsys):
     typo = tmp_path / "typo" / "kabr.db"
     for command in (["stories"], ["story", "1"], ["search", "roket"], ["export"], ["recluster"]):

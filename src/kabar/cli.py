@@ -130,11 +130,21 @@ def print_why(why: dict[str, Any]) -> None:
         print(f"merged story {merge['from']} into {merge['into']}: {json.dumps(merge['reason'], ensure_ascii=False)}")
 
 
+def _story_or_merged(engine: Kabar, story_id: str) -> tuple[str, dict[str, Any] | None]:
+    """A story by id, or the story it was merged into (said on stderr): (the id shown, the story or None)."""
+    story = engine.story(story_id)
+    merged = engine.merged_into(story_id) if story is None else None
+    if merged is None:
+        return story_id, story
+    print(f"kabar: story {story_id} was merged into story {merged}; showing story {merged}", file=sys.stderr)
+    return merged, engine.story(merged)
+
+
 def cmd_story(args: argparse.Namespace) -> int:
     """Show one story (with --why: the evidence behind each article's assignment)."""
     with _open_existing(args.db) as engine:
-        story = engine.story(args.id)
-        why = engine.why(args.id) if story is not None and args.why else None
+        story_id, story = _story_or_merged(engine, args.id)
+        why = engine.why(story_id) if story is not None and args.why else None
     if story is None:
         print(f"kabar: no story with id {args.id}", file=sys.stderr)
         return 2
@@ -213,8 +223,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("kabar: --format parquet needs --out PATH", file=sys.stderr)
         return 2
     with _open_existing(args.db) as engine:
-        ids = [args.story] if args.story else [row["id"] for row in engine.stories(limit=None)]
-        stories = [engine.story(story_id) for story_id in ids]
+        if args.story:
+            stories = [_story_or_merged(engine, args.story)[1]]
+        else:
+            stories = [engine.story(row["id"]) for row in engine.stories(limit=None)]
     if args.story and stories[0] is None:
         print(f"kabar: no story with id {args.story}", file=sys.stderr)
         return 2

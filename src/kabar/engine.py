@@ -515,8 +515,18 @@ class Kabar:
             "merges": [m for m in self.store.merges() if m["into"] == story_id],
         }
 
+    def merged_into(self, story_id: str) -> str | None:
+        """The story an old story id was merged into, following merges of merges; None when it was never merged."""
+        into = {merge["from"]: merge["into"] for merge in self.store.merges()}
+        seen = {story_id}
+        while story_id in into and into[story_id] not in seen:
+            story_id = into[story_id]
+            seen.add(story_id)
+        return story_id if len(seen) > 1 else None
+
     def story(self, story_id: str) -> dict[str, Any] | None:
-        """A story's listing fields, summary and articles; None for an unknown story."""
+        """A story's listing fields, summary and articles; None for an unknown story (see ``merged_into`` for the id of
+        a story that joined another)."""
         data = self.store.story_data(story_id)
         if data is None:
             return None

@@ -68,12 +68,7 @@ class Library:
     def merged_into(self, story_id: str) -> str | None:
         """The live story an old story id was merged into (following merges of merges), or None."""
         with self.lock:
-            into = {merge["from"]: merge["into"] for merge in self.engine.store.merges()}
-        seen = {story_id}
-        while story_id in into and into[story_id] not in seen:
-            story_id = into[story_id]
-            seen.add(story_id)
-        return story_id if len(seen) > 1 else None
+            return self.engine.merged_into(story_id)
 
 
 def story_filter(
