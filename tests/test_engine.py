@@ -157,6 +157,39 @@ def test_an_engine_goes_on_from_its_store_after_an_ingest_fails(tmp_path, clicki
         assert _outlet_counts(engine) == outlets  # and once in what furniture learning counted
 
 
+FAILING_INGEST_UNDER_THE_COMMAND = """
+import signal, sys
+import kabar, kabar.engine, kabar.workers
+from kabar.cli import _interrupt
+from kabar.read import read_paths
+
+signal.signal(signal.SIGTERM, _interrupt)  # as the kabar command does: its forked processes inherit it
+kabar.workers.PARALLEL_MIN_DOCUMENTS = 10
+kabar.workers.CHUNK_DOCUMENTS = 5
+kabar.engine.BATCH_SIZE = 20
+documents = list(read_paths([sys.argv[1]]))
+
+def failing():
+    yield from documents[:90]
+    raise RuntimeError("disk unplugged")
+
+with kabar.open(sys.argv[2]) as engine:
+    try:
+        list(engine.ingest_documents(failing(), lambda s, m: None))
+    except RuntimeError:
+        print("stored", engine.store.count_articles())
+"""
+
+
+def test_a_failed_ingest_under_the_command_stops_its_processes(tmp_path, clickid_examples):
+    """The clustering process, forked from a process whose SIGTERM ends the command like Ctrl-C, used to wait forever to
+    hand its queued replies to the failed ingest, and the ingest waited for it."""
+    script = [sys.executable, "-c", FAILING_INGEST_UNDER_THE_COMMAND, str(clickid_examples), str(tmp_path / "k.db")]
+    done = subprocess.run(script, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() in (["stored", "20"], ["stored", "40"], ["stored", "60"], ["stored", "80"])
+
+
 def _outlet_counts(engine) -> list[tuple]:
     return engine.store.db.execute("SELECT outlet, n_articles FROM outlet_articles ORDER BY outlet").fetchall()
 

@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import pickle
 import queue
-import threading
 import traceback
 from collections import deque
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 from kabar.cluster import Preview, StoryClusterer
 from kabar.features import ArticleFeatures
 from kabar.model import Assignment
-from kabar.workers import exit_without
+from kabar.workers import start_child
 
 CHUNK_ARTICLES = 100
 """Articles per message to the clustering process: enough to amortise a message and the switch between processes (all
@@ -207,6 +206,9 @@ class ClusteringProcess(_Replies):
             self.process.join(timeout=30)
         if self.process.is_alive():
             self.process.terminate()
+            self.process.join(timeout=30)
+        if self.process.is_alive():  # a process that does not end at SIGTERM is killed
+            self.process.kill()
             self.process.join()
         for channel in (self.requests, self.answers):
             channel.cancel_join_thread()  # what is still queued is not wanted
@@ -220,7 +222,7 @@ class _Failure:
 
 def _serve(clusterer: StoryClusterer, requests: Any, replies: Any, parent_pid: int) -> None:
     """The clustering process: answer requests in order until asked to stop (or the ingesting process is gone)."""
-    threading.Thread(target=exit_without, args=(parent_pid,), daemon=True).start()
+    start_child(parent_pid)
     try:
         while True:
             kind, payload = requests.get()

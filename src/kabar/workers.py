@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -162,11 +163,20 @@ PARENT_CHECK_SECONDS = 1.0
 def _start_worker(parent_pid: int, warm: bool) -> None:
     """Set up a worker: it exits when the ingesting process is gone (killed with no chance to stop it, the worker
     would otherwise wait for work forever), and loads the language tables unless it was forked with them."""
-    threading.Thread(target=exit_without, args=(parent_pid,), daemon=True).start()
+    start_child(parent_pid)
     if hasattr(os, "nice"):  # not on Windows
         os.nice(WORKER_NICENESS)
     if warm:
         _warm_worker()
+
+
+def start_child(parent_pid: int) -> None:
+    """Set up a process started by the ingesting process ``parent_pid``: it exits when that process is gone, and SIGTERM
+    ends it at once. A forked child inherits the parent's handlers, and the command's (SIGTERM ends an ingest like
+    Ctrl-C) would make it exit the slow way, waiting to hand over what it had queued to a parent no longer reading:
+    the parent's ``terminate`` would then never return."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=exit_without, args=(parent_pid,), daemon=True).start()
 
 
 def exit_without(parent_pid: int) -> None:
