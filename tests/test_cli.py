@@ -177,3 +177,13 @@ def test_story_list_counts_read_naturally(capsys):
     out = capsys.readouterr().out
     assert "1 article, 1 outlet (rmol.id)" in out
     assert "5 articles, 2 outlets (rmol.id, tribunkaltim.co)" in out
+
+
+def test_why_says_when_an_article_reopened_a_quiet_story(capsys):
+    evidence = {"score": 0.93, "cosine": 0.7, "title_cosine": 0.6, "shared_names": ["basarnas"], "gap_days": 4.5}
+    article = {"published_at": "2021-03-09", "outlet": "example.com", "title": "Search resumes", "evidence": evidence}
+    print_why({"articles": [article], "merges": []})
+    assert "joined: score 0.93" in capsys.readouterr().out, "evidence stored before re-opens were marked reads as before"
+    evidence["reopened"] = True
+    print_why({"articles": [article], "merges": []})
+    assert "re-opened the story after 4.5 quiet days: score 0.93" in capsys.readouterr().out

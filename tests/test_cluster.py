@@ -142,8 +142,10 @@ def test_a_story_quiet_for_days_reopens_for_a_strong_match(stream):
     five_days_later = ArticleFeatures(**{**_fields(features), "day": features.day + 5})
     assignment = clusterer.assign(f"{article_id}+5", five_days_later)
     assert not assignment.is_new and assignment.story_id == assigned[article_id]
-    assert assignment.evidence["gap_days"] >= 4.9
+    assert assignment.evidence["gap_days"] >= 4.9 and assignment.evidence["reopened"] is True
     assert assignment.evidence["score"] >= clusterer.models["id"]["reopen_threshold"]
+    next_day = clusterer.assign(f"{article_id}+6", ArticleFeatures(**{**_fields(features), "day": features.day + 6}))
+    assert next_day.story_id == assigned[article_id] and next_day.evidence["reopened"] is False, "the story is live again"
 
 
 def test_settling_regroups_articles_that_were_each_judged_alone():

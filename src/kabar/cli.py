@@ -110,8 +110,9 @@ def print_why(why: dict[str, Any]) -> None:
         elif "score" in evidence:
             names = ", ".join(evidence.get("shared_names", [])) or "-"
             gap = "no date" if evidence.get("gap_days") is None else f"gap {evidence['gap_days']} days"
+            joined = f"re-opened the story after {evidence['gap_days']} quiet days" if evidence.get("reopened") else "joined"
             reason = (
-                f"joined: score {evidence['score']}, cosine {evidence.get('cosine')}, "
+                f"{joined}: score {evidence['score']}, cosine {evidence.get('cosine')}, "
                 f"title cosine {evidence.get('title_cosine')}, {gap}, shared names: {names}"
             )
         else:

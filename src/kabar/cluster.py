@@ -502,6 +502,7 @@ class StoryClusterer:
             "shared_names": shared,
             "shared_numbers": sorted(n for n in features.numbers if story.numbers.get(n, 0) > 1)[:5],
             "gap_days": None if gap is None else round(gap, 2),
+            "reopened": gap is not None and gap > self.quiet_days,
         }
 
     # state updates ---------------------------------------------------------------------------
