@@ -396,3 +396,49 @@ def test_a_chain_of_provisional_merges_is_undone_to_the_stories_the_articles_cam
     engine.ingest([seeds_dir])
     assert {a.id: a.story_id for a in engine.store.articles()} == apart
     assert not any("provisional_merge_from" in a.evidence for a in engine.store.articles())
+
+
+def test_an_engine_reads_the_state_another_engine_saved_before_it_ingests(tmp_path, clickid_examples):
+    """Two engines on one store (a server and the command, say) take turns: each ingest starts from the stories as
+    stored, so the result is that of one engine ingesting all three parts (before, the first engine's stale story
+    numbers collided with the second's)."""
+    documents = list(read_paths([clickid_examples]))
+    parts = documents[:30], documents[30:60], documents[60:90]
+    with kabar.open(tmp_path / "one.db") as alone:
+        for part in parts:
+            list(alone.ingest_documents(part, lambda s, m: None))
+        expected = _partition(alone)
+    with kabar.open(tmp_path / "k.db") as first:
+        list(first.ingest_documents(parts[0], lambda s, m: None))
+        with kabar.open(tmp_path / "k.db") as second:
+            list(second.ingest_documents(parts[1], lambda s, m: None))
+        list(first.ingest_documents(parts[2], lambda s, m: None))
+        assert _partition(first) == expected
+
+
+def test_an_ingest_stops_when_another_engine_writes_between_its_batches(tmp_path, clickid_examples, monkeypatch):
+    from kabar.store import StoreError
+
+    monkeypatch.setattr(kabar.engine, "BATCH_SIZE", 20)
+    documents = list(read_paths([clickid_examples]))
+    with kabar.open(tmp_path / "k.db") as first:
+        outcomes = first.ingest_documents(documents[:60], lambda s, m: None)
+        next(outcomes)  # the first batch is committed
+        with kabar.open(tmp_path / "k.db") as second:
+            list(second.ingest_documents(documents[100:110], lambda s, m: None))
+        with pytest.raises(StoreError, match="another kabar wrote to this store"):
+            list(outcomes)
+        assert first.store.count_articles() == 30, "the first batch and the other engine's articles are kept"
+        list(first.ingest_documents(documents[:60], lambda s, m: None))
+        assert first.store.count_articles() == 70
+
+
+def test_a_busy_store_is_a_clear_error(tmp_path, seeds_dir, monkeypatch):
+    import kabar.store.sqlite
+    from kabar.store import StoreError
+
+    monkeypatch.setattr(kabar.store.sqlite, "BUSY_SECONDS", 0.1)
+    with kabar.open(tmp_path / "k.db") as writing, writing.store.transaction():
+        writing.store.save_state("held", b"by an ingest's batch")
+        with kabar.open(tmp_path / "k.db") as other, pytest.raises(StoreError, match="the store is busy"):
+            other.ingest([seeds_dir])

@@ -54,6 +54,10 @@ many batches as one row holding all of them (the rows before it deleted): the st
 (148,000 terms after CLICK-ID's 22,858 articles, half of them seen once), so saving it whole with every batch would cost
 more per batch the longer the stream, while loading it back reads at most this many rows."""
 OLD_STATE_NAMES = ("stages-v4", "stages-v3")
+GENERATION_NAME = "generation"
+"""State row counting the saves of the stages' state. An engine holding an older state (another engine, in this
+process or another, ingested since) reads the store's before it ingests; one that finds the count moved during its
+ingest (another wrote between its batches) stops."""
 """States of earlier kabar versions, which this one does not read: ``kabar recluster`` rebuilds the stories."""
 
 
@@ -156,6 +160,8 @@ class Kabar:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._state: StageState | None = None
+        self._generation = 0
+        """The saves of the stages' state that ``_state`` holds (``GENERATION_NAME``)."""
         self.furniture = OutletFurniture(store)
         self._arriving: dict[str, Article] = {}
         """Articles taken in and not stored yet, by id (duplicates and copies of them are found here)."""
@@ -169,7 +175,17 @@ class Kabar:
             self._state = self._load_state()
         return self._state
 
+    def _stored_generation(self) -> int:
+        saved = self.store.load_state(GENERATION_NAME)
+        return int(saved) if saved else 0
+
+    def _check_generation(self) -> None:
+        """Stop an ingest whose state another engine's saves have made stale (its committed batches stay)."""
+        if self._stored_generation() != self._generation:
+            raise StoreError("another kabar wrote to this store while this ingest ran (its committed batches are kept): rerun it")
+
     def _load_state(self) -> StageState:
+        self._generation = self._stored_generation()
         blob = self.store.load_state(STATE_NAME)
         if blob is None:
             if any(self.store.load_state(name) for name in OLD_STATE_NAMES):
@@ -248,6 +264,9 @@ class Kabar:
         garbage collector's sight until the ingest ends (``gc.freeze``): its full passes otherwise re-scan them
         all, a cost that grows with the memory. They are still freed when no longer referenced.
         """
+        if self._state is not None and self._stored_generation() != self._generation:
+            self._state = None  # another engine ingested since this one's state was read: read the store's
+            self.furniture = OutletFurniture(self.store)
         iterator = iter(documents)
         head = list(islice(iterator, workers.PARALLEL_MIN_DOCUMENTS))
         parallel = len(head) >= workers.PARALLEL_MIN_DOCUMENTS and workers.WORKERS >= 2
@@ -263,6 +282,7 @@ class Kabar:
         failed = True
         try:
             writes.transaction.enter_context(self.store.transaction())
+            self._check_generation()
             batch = _BatchEnd(undone=self._undo_provisional())
             for document, prepared in pairs:
                 arrival = self._take_in(document, prepared, on_problem, clustering)
@@ -340,6 +360,7 @@ class Kabar:
             writes.outcomes = []
             if not head.final:
                 writes.transaction.enter_context(self.store.transaction())
+                self._check_generation()
             if until_batch:
                 return
 
@@ -347,6 +368,8 @@ class Kabar:
         """Persist what the stages changed with a batch (in its transaction): the clusterer's changes, those of the
         stages in this process and the provisional merges."""
         state = self.state
+        self._generation += 1
+        self.store.save_state(GENERATION_NAME, str(self._generation).encode())
         clusterer_state, stories = clusterer_changes
         deduper_settings, signatures = local.deduper
         blob = pickle.dumps((clusterer_state, deduper_settings, state.provisional), protocol=pickle.HIGHEST_PROTOCOL)
@@ -487,6 +510,7 @@ class Kabar:
         self._state = StageState(StoryClusterer(), NearDuplicateIndex())
         clustering = LocalClustering(self._state.clusterer)
         with self.store.transaction():
+            self._generation = self._stored_generation()
             self.store.clear_derived()
             for article in articles:
                 article.duplicate_of = None

@@ -134,6 +134,8 @@ def _story_conditions(filters: StoryFilter | None) -> tuple[str, str, list[Any]]
 
 
 PRAGMAS = ("cache_size=-65536", "wal_autocheckpoint=20000")
+BUSY_SECONDS = 30.0
+"""How long a write waits for another connection's write to end (an ingest commits every batch, a few seconds apart)."""
 """A 64 MiB page cache and a checkpoint every 20,000 WAL pages (about 80 MB). With SQLite's defaults (2 MiB, 1,000
 pages) adding 10,000 articles took 2.8 times as long at 300,000 stored as at the start, most of the growth in commits;
 with these the store's time at 250,000-300,000 articles is 23% lower."""
@@ -147,7 +149,7 @@ class SQLiteStore(Store):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             for pragma in PRAGMAS:
@@ -178,7 +180,11 @@ class SQLiteStore(Store):
             finally:
                 self._depth -= 1
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            busy = f"{self.path}: the store is busy ({error}): another kabar is writing to it; try again later"
+            raise StoreError(busy) from error
         self._depth = 1
         try:
             yield

@@ -38,20 +38,12 @@ class Library:
         self.engine = engine
         self.options = options
         self.lock = threading.RLock()
-        self.known_articles = engine.store.count_articles()
 
     def ingest(self, documents: list[RawDocument]) -> list[Outcome]:
-        """Run documents through the engine; problems are carried in the outcomes.
-
-        When the store gained articles from elsewhere (``kabar ingest`` while serving), the engine is
-        reopened first, so it dedups and clusters against the stages' saved state, not a stale copy.
-        """
+        """Run documents through the engine; problems are carried in the outcomes. The engine starts from the stages'
+        saved state when another process (``kabar ingest`` while serving) saved since its last ingest."""
         with self.lock:
-            if self.engine.store.count_articles() != self.known_articles:
-                self.engine = Kabar(self.engine.store)
-            outcomes = list(self.engine.ingest_documents(documents, lambda source, message: None))
-            self.known_articles = self.engine.store.count_articles()
-            return outcomes
+            return list(self.engine.ingest_documents(documents, lambda source, message: None))
 
     def stories(self, filters: StoryFilter, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         """The total and one page of stories passing ``filters`` (none when ``q`` has no searchable word)."""
