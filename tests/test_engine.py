@@ -442,3 +442,18 @@ def test_a_busy_store_is_a_clear_error(tmp_path, seeds_dir, monkeypatch):
         writing.store.save_state("held", b"by an ingest's batch")
         with kabar.open(tmp_path / "k.db") as other, pytest.raises(StoreError, match="the store is busy"):
             other.ingest([seeds_dir])
+
+
+def test_a_full_disk_is_a_store_error_and_loses_nothing_stored(tmp_path, seeds_dir, clickid_examples):
+    from kabar.store import StoreError
+
+    with kabar.open(tmp_path / "k.db") as engine:
+        engine.ingest([seeds_dir])
+        pages = engine.store.db.execute("PRAGMA page_count").fetchone()[0]
+        engine.store.db.execute(f"PRAGMA max_page_count={pages + 5}")  # the disk fills during the next ingest
+        with pytest.raises(StoreError, match="database or disk is full"):
+            engine.ingest([clickid_examples])
+    with kabar.open(tmp_path / "k.db") as engine:
+        assert engine.store.count_articles() == 5
+        report = engine.ingest([clickid_examples])
+        assert report.added > 300 and engine.store.count_articles() == 5 + report.added

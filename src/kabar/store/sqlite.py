@@ -188,11 +188,13 @@ class SQLiteStore(Store):
         self._depth = 1
         try:
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
             self.db.execute("COMMIT")
+        except BaseException as error:
+            if self.db.in_transaction:  # SQLite ends the transaction itself on some errors (a full disk)
+                self.db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(f"{self.path}: {error}") from error
+            raise
         finally:
             self._depth = 0
 
