@@ -187,3 +187,34 @@ def test_why_says_when_an_article_reopened_a_quiet_story(capsys):
     evidence["reopened"] = True
     print_why({"articles": [article], "merges": []})
     assert "re-opened the story after 4.5 quiet days: score 0.93" in capsys.readouterr().out
+
+
+def test_reading_commands_leave_a_database_that_is_not_a_store_as_it_was(tmp_path, capsys):
+    import sqlite3
+
+    other = tmp_path / "notes.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE notes (x)")
+        connection.execute("INSERT INTO notes VALUES ('my data')")
+    connection.close()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    before = other.read_bytes()
+    for db in (other, empty):
+        for command in (["stories"], ["story", "1"], ["search", "roket"], ["export"]):
+            assert main(["--db", str(db), *command]) == 2
+            assert f"{db}: not a kabar store" in capsys.readouterr().err
+    assert other.read_bytes() == before and empty.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "notes.db"]
+
+
+def test_limits_out_of_range_are_usage_errors(tmp_path, seeds_dir, capsys):
+    import pytest
+
+    db = str(tmp_path / "k.db")
+    assert main(["--db", db, "ingest", str(seeds_dir)]) == 0
+    too_far = ["stories", "--limit", "99999999999999999999"]
+    for arguments in (too_far, ["stories", "--offset", "-5"], ["search", "x", "--limit", "-1"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--db", db, *arguments])
+        assert exit_.value.code == 2 and "must be from 0 to" in capsys.readouterr().err

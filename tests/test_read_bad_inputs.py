@@ -260,3 +260,81 @@ def test_lxml_html_clean_is_pinned_at_the_installed_version():
     """justext needs lxml.html.clean; pip < 24 ignores its lxml[html_clean] extra, so kabar names the package itself."""
     dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     assert f"lxml_html_clean=={importlib.metadata.version('lxml_html_clean')}" in dependencies
+
+
+def _problems() -> tuple[list[tuple[str, str]], object]:
+    problems: list[tuple[str, str]] = []
+    return problems, lambda source, message: problems.append((source, message))
+
+
+def test_a_lone_surrogate_in_json_text_is_replaced_and_the_other_lines_read(tmp_path):
+    odd = {"id": "s", "title": "Gempa \ud800", "text": PARAGRAPH + " \udcff"}
+    lines = [json.dumps(RECORDS[0]), json.dumps(odd), json.dumps(RECORDS[1])]
+    path = tmp_path / "surrogates.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # json.dumps writes the surrogates as \u escapes
+    problems, report = _problems()
+    documents = list(read_paths([path], report))
+    assert [d.hints["id"] for d in documents] == ["a1", "s", "a2"] and problems == []
+    assert documents[1].hints["title"] == "Gempa \ufffd" and documents[1].content.endswith(" \ufffd")
+    documents[1].content.encode("utf-8")  # what SQLite and CLD2 need
+
+
+def test_a_file_name_that_is_not_utf8_is_read_under_a_readable_name(tmp_path, engine):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"Banjir Medan\n\n{PARAGRAPH}\n", encoding="utf-8")
+    with open(bytes(folder) + b"/b\xff.txt", "wb") as handle:  # a name in Latin-1 bytes
+        handle.write(f"Harga Cabai Naik\n\n{RECORDS[1]['text']} Pedagang mengeluh pembeli sepi.\n".encode())
+    documents = list(read_paths([folder]))
+    assert len(documents) == 2 and documents[1].source.endswith("b\ufffd.txt")
+    report = engine.ingest([folder])
+    assert report.added == 2 and not report.problems
+
+
+def test_json_nested_too_deeply_is_a_problem_line(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.json").write_text(deep, encoding="utf-8")
+    (tmp_path / "deep.jsonl").write_text(json.dumps(RECORDS[0]) + "\n" + '{"text": ' + deep + "}\n", encoding="utf-8")
+    problems, report = _problems()
+    documents = list(read_paths([tmp_path / "deep.json", tmp_path / "deep.jsonl"], report))
+    assert [d.hints["id"] for d in documents] == ["a1"]
+    messages = [message for _, message in problems]
+    assert messages == ["invalid JSON (nested too deeply); skipped", "invalid JSON (nested too deeply); line skipped"]
+
+
+def test_an_overlong_line_of_gzipped_jsonl_is_skipped_without_reading_it_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(kabar.read, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(kabar.read, "UNPACK_CHUNK", 64)
+    long_line = json.dumps({"id": "long", "text": "kata " * 5000})
+    path = tmp_path / "long.jsonl.gz"
+    path.write_bytes(gzip.compress("\n".join([json.dumps(RECORDS[0]), long_line, json.dumps(RECORDS[1])]).encode() + b"\n"))
+    problems, report = _problems()
+    documents = list(read_paths([path], report))
+    assert [d.hints["id"] for d in documents] == ["a1", "a2"]
+    assert problems == [(f"{path}:2", "record over the size limit; skipped")]
+
+
+def test_gzipped_jsonl_that_unpacks_too_far_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(kabar.read, "MAX_UNPACKED_BYTES", 10_000)
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\n".join(json.dumps(RECORDS[0]).encode() for _ in range(200)) + b"\n"))
+    problems, report = _problems()
+    assert list(read_paths([path], report)) == []
+    assert problems == [(str(path), "unpacks to over 10,000 bytes; skipped")]
+
+
+def test_a_path_that_cannot_be_looked_at_is_skipped_and_the_rest_read(tmp_path, monkeypatch):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(RECORDS[0]) + "\n", encoding="utf-8")
+    locked = tmp_path / "locked" / "a.txt"
+    is_dir = Path.is_dir
+
+    def guarded(path: Path) -> bool:
+        if path == locked:
+            raise PermissionError(13, "Permission denied")
+        return is_dir(path)
+
+    monkeypatch.setattr(Path, "is_dir", guarded)
+    problems, report = _problems()
+    assert [d.hints["id"] for d in read_paths([locked, good], report)] == ["a1"]
+    assert problems == [(str(locked), "cannot read (Permission denied); skipped")]

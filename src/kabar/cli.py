@@ -14,7 +14,7 @@ from typing import Any
 from kabar.engine import Kabar
 from kabar.model import Article
 from kabar.read import read_paths
-from kabar.store import SQLiteStore, StoreError
+from kabar.store import SQLiteStore, StoreError, open_store
 
 
 def _print_json(value: Any) -> None:
@@ -25,11 +25,26 @@ def _short_date(value: str | None) -> str:
     return value[:10] if value else "?"
 
 
+MAX_COUNT = 10**12
+"""Largest --limit or --offset taken (SQLite counts in 64 bits)."""
+
+
+def _whole_number(text: str) -> int:
+    """An argparse type: a whole number from 0 to MAX_COUNT."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_COUNT:,}: {text}")
+    return value
+
+
 def _open_existing(location: str) -> Kabar:
     """The engine over the store at ``location``, which must exist (a command that only reads never creates one)."""
     if not Path(location).exists():
         raise StoreError(f"no store at {location} (`kabar ingest` creates one; --db names another)")
-    return Kabar.open(location)
+    return Kabar(open_store(location, create=False))
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -278,9 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(run=cmd_ingest)
 
     stories = commands.add_parser("stories", help="list stories, newest first")
-    stories.add_argument("--limit", type=int, default=20)
-    stories.add_argument("--offset", type=int, default=0)
-    stories.add_argument("--min-articles", type=int, default=1, help="only stories with at least this many articles")
+    stories.add_argument("--limit", type=_whole_number, default=20)
+    stories.add_argument("--offset", type=_whole_number, default=0)
+    stories.add_argument("--min-articles", type=_whole_number, default=1, help="only stories with at least this many articles")
     stories.set_defaults(run=cmd_stories)
 
     story = commands.add_parser("story", help="show one story")
@@ -295,8 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", help="search stored articles (every word; -word or NOT word excludes)")
     search.add_argument("query")
-    search.add_argument("--limit", type=int, default=20)
-    search.add_argument("--offset", type=int, default=0)
+    search.add_argument("--limit", type=_whole_number, default=20)
+    search.add_argument("--offset", type=_whole_number, default=0)
     search.set_defaults(run=cmd_search)
 
     recluster = commands.add_parser("recluster", help="rebuild all stories from stored articles")

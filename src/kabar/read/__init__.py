@@ -10,12 +10,13 @@ import codecs
 import gzip
 import io
 import json
+import os
 import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kabar.model import RawDocument
 
@@ -66,7 +67,19 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 GZIP_ERRORS = (OSError, EOFError, zlib.error)
 """How gzip fails on data that is cut short (EOFError), corrupt (zlib.error) or not gzip (BadGzipFile, an OSError)."""
 JSON_START_RE = re.compile(r"\{|\[\s*\{")
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 """A JSON object, or an array of objects: text that merely starts with "[" ("[Foto] Banjir…") is not JSON."""
+
+
+def readable(text: str) -> str:
+    """Text with any lone surrogate (a JSON escape such as "\\ud800", or a file name that is not UTF-8) as U+FFFD:
+    neither SQLite nor CLD2 nor a terminal takes one."""
+    return text if text.isascii() or not SURROGATE_RE.search(text) else SURROGATE_RE.sub("\ufffd", text)
+
+
+def path_name(path: Path | str) -> str:
+    """A path as the name of an input: its text, readable even when the file system's bytes are not UTF-8."""
+    return readable(str(path))
 
 
 def _stderr_problem(source: str, message: str) -> None:
@@ -80,16 +93,34 @@ def read_paths(paths: Iterable[str | Path], on_problem: ProblemHandler = _stderr
             yield from _read_input(sys.stdin.buffer.read(), "<stdin>", on_problem)
             continue
         path = Path(path)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as error:  # a path inside a folder this user cannot enter
+            on_problem(path_name(path), f"cannot read ({error.strerror or error}); skipped")
+            continue
+        if is_dir:
+            for child in _files_under(path, on_problem):
                 if _suffix(child) in KNOWN_SUFFIXES:
                     yield from read_file(child, on_problem)
                 else:
-                    on_problem(str(child), f"unknown format ({_suffix(child) or 'no suffix'}) in a folder; skipped")
-        elif path.is_file():
+                    on_problem(path_name(child), f"unknown format ({_suffix(child) or 'no suffix'}) in a folder; skipped")
+        elif is_file:
             yield from read_file(path, on_problem)
         else:
-            on_problem(str(path), "no such file or folder")
+            on_problem(path_name(path), "no such file or folder")
+
+
+def _files_under(folder: Path, on_problem: ProblemHandler) -> list[Path]:
+    """The files in a folder and its subfolders (not hidden ones, not through links to folders), sorted; a subfolder
+    that cannot be read is reported."""
+
+    def unreadable(error: OSError) -> None:
+        on_problem(path_name(error.filename or folder), f"cannot read folder ({error.strerror or error}); skipped")
+
+    files = []
+    for top, _, names in os.walk(folder, onerror=unreadable):
+        files += [Path(top, name) for name in names if not name.startswith(".")]
+    return sorted(file for file in files if file.is_file())
 
 
 def _suffix(path: Path) -> str:
@@ -102,7 +133,7 @@ def _suffix(path: Path) -> str:
 
 def read_file(path: Path, on_problem: ProblemHandler = _stderr_problem) -> Iterator[RawDocument]:
     """Yield the documents of one file, choosing the reader by suffix, else by sniffing."""
-    source = str(path)
+    source = path_name(path)
     suffix = _suffix(path)
     if suffix in WARC_SUFFIXES:
         from kabar.read.warc import read_warc
@@ -165,7 +196,7 @@ def _read_gzipped_lines(path: Path, on_problem: ProblemHandler) -> Iterator[RawD
     """A .jsonl.gz file, line by line, never whole in memory: first unpacked once to the end and thrown away, because
     gzip's checksum comes last and a corrupt file would otherwise yield garbled records before it failed; then read.
     Content that is not JSON lines (binary, UTF-16, a WARC) is read whole as any gzipped input is."""
-    source = str(path)
+    source = path_name(path)
     try:
         with path.open("rb") as handle:
             magic = handle.read(len(GZIP_MAGIC))
@@ -178,8 +209,12 @@ def _read_gzipped_lines(path: Path, on_problem: ProblemHandler) -> Iterator[RawD
     try:
         with gzip.open(path) as unpacking:
             head = unpacking.read(SNIFF_BYTES)
-            while unpacking.read(UNPACK_CHUNK):
-                pass
+            unpacked = len(head)
+            while chunk := unpacking.read(UNPACK_CHUNK):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNPACKED_BYTES:
+                    on_problem(source, f"unpacks to over {MAX_UNPACKED_BYTES:,} bytes; skipped")
+                    return
     except GZIP_ERRORS as error:
         on_problem(source, _gzip_problem(error))
         return
@@ -327,10 +362,11 @@ def record_to_document(record: dict[str, Any], source: str) -> RawDocument | Non
             if value not in (None, ""):
                 hints[name] = value
                 break
+    hints = {name: readable(value) if isinstance(value, str) else value for name, value in hints.items()}
     body = hints.pop("text", None)
     html = hints.pop("html", None)
     if isinstance(body, list):
-        body = "\n\n".join(str(part) for part in body)
+        body = readable("\n\n".join(str(part) for part in body))
     if isinstance(body, str) and body.strip():
         kind = "html" if sniff_format(body) == "html" else "record"
         return RawDocument(source=source, kind=kind, content=body, hints=hints)
@@ -355,6 +391,9 @@ def read_json(data: bytes, source: str, on_problem: ProblemHandler = _stderr_pro
     """
     try:
         document = json.loads(_json_text(data))
+    except RecursionError:
+        on_problem(source, "invalid JSON (nested too deeply); skipped")
+        return
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         if not isinstance(error, json.JSONDecodeError) or error.msg == "Extra data" or error.lineno == 1:
             yield from read_jsonl(data, source, on_problem)
@@ -384,16 +423,31 @@ def read_jsonl(data: bytes, source: str, on_problem: ProblemHandler = _stderr_pr
 JSON_READERS: dict[str, Callable[[bytes, str, ProblemHandler], Iterator[RawDocument]]] = {"json": read_json, "jsonl": read_jsonl}
 
 
-def _read_json_lines(lines: Iterable[bytes], source: str, on_problem: ProblemHandler) -> Iterator[RawDocument]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of a binary file, each read at most MAX_DOCUMENT_BYTES at a time: a longer line is None, its rest
+    read past in pieces (one line of a gigabyte never sits in memory)."""
+    while line := handle.readline(MAX_DOCUMENT_BYTES + 1):
+        if len(line) <= MAX_DOCUMENT_BYTES or line.endswith(b"\n"):
+            yield line
             continue
+        while (rest := handle.readline(UNPACK_CHUNK)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
+def _read_json_lines(handle: BinaryIO, source: str, on_problem: ProblemHandler) -> Iterator[RawDocument]:
+    for number, line in enumerate(_bounded_lines(handle), start=1):
         where = f"{source}:{number}"
-        if len(line) > MAX_DOCUMENT_BYTES:
+        if line is None or len(line) > MAX_DOCUMENT_BYTES:
             on_problem(where, "record over the size limit; skipped")
+            continue
+        if not line.strip():
             continue
         try:
             record = json.loads(_json_text(line))
+        except RecursionError:
+            on_problem(where, "invalid JSON (nested too deeply); line skipped")
+            continue
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             on_problem(where, f"invalid JSON ({error.__class__.__name__}: {str(error)[:80]}); line skipped")
             continue

@@ -14,7 +14,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from kabar.model import RawDocument
-from kabar.read import GZIP_MAGIC, SNIFF_BYTES, WARC_STARTS, decode_text, gunzipped_head
+from kabar.read import GZIP_MAGIC, SNIFF_BYTES, WARC_STARTS, decode_text, gunzipped_head, path_name
 
 MAX_RECORD_BYTES = 10_000_000
 GUNZIP_CHUNK_BYTES = 1 << 16
@@ -125,10 +125,10 @@ def read_warc(path: Path, on_problem: Callable[[str, str], None]) -> Iterator[Ra
     try:
         raw = path.open("rb")
     except OSError as error:
-        on_problem(str(path), f"cannot read file ({error.strerror or error})")
+        on_problem(path_name(path), f"cannot read file ({error.strerror or error})")
         return
     with raw:
-        yield from read_warc_stream(raw, str(path), on_problem)
+        yield from read_warc_stream(raw, path_name(path), on_problem)
 
 
 def read_warc_stream(raw: BinaryIO, source: str, on_problem: Callable[[str, str], None]) -> Iterator[RawDocument]:

@@ -144,12 +144,17 @@ with these the store's time at 250,000-300,000 articles is 23% lower."""
 class SQLiteStore(Store):
     """Store in one SQLite file; ``":memory:"`` gives a throw-away store."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """Open the store at ``path``, creating it unless ``create`` is False (then a file that is not a kabar store,
+        an empty one included, is a StoreError and is left as it was)."""
         self.path = str(path)
-        if self.path != ":memory:":
+        if self.path != ":memory:" and create:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+            if not create and not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+                self.db.close()
+                raise StoreError(f"{self.path}: not a kabar store (`kabar ingest` creates one; --db names another)")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             for pragma in PRAGMAS:
