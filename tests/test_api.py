@@ -272,3 +272,15 @@ def test_api_conforms_to_its_schema(engine, seeds_dir, mode):
             case.call_and_validate(headers=auth(), checks=checks)
 
         conforms()
+
+
+def test_deep_json_and_lone_surrogates_are_answered_not_crashed_on(ingest_api, engine):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = ingest_api.post("/articles", content=deep, headers={**auth(), "Content-Type": "application/json"})
+    assert response.status_code == 422 and "nested too deeply" in response.json()["problems"][0]
+    record = json.loads(clickid_lines(100, 1)[0])
+    record["title"] += " \ud800"
+    body = json.dumps(record)  # the surrogate travels as a \u escape, as JSON allows
+    response = ingest_api.post("/articles", content=body, headers={**auth(), "Content-Type": "application/x-ndjson"})
+    assert response.status_code == 200 and response.json()["added"] == 1
+    assert engine.store.article(response.json()["results"][0]["article_id"]).title.endswith("\ufffd")

@@ -291,6 +291,9 @@ def _json_array(body: bytes, problem: Any) -> list[RawDocument]:
     """Documents from a JSON array of article records (``[{"title": …, "text": …}, …]``)."""
     try:
         records = json.loads(body)
+    except RecursionError:
+        problem("request", "invalid JSON (nested too deeply)")
+        return []
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         problem("request", f"invalid JSON ({error.__class__.__name__}: {str(error)[:80]})")
         return []
