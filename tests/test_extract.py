@@ -414,3 +414,11 @@ def test_a_one_sentence_brief_whose_body_equals_its_title_is_kept():
         RawDocument(source="brief.jsonl:1", kind="record", content=sentence, hints={"title": sentence, "lang": "en"})
     )
     assert article.text == sentence
+
+
+def test_control_characters_never_reach_the_article():
+    text = "Banjir merendam ratusan rumah\x00 warga di Medan, Selasa (10/9/2019).\x1b[2J\n\nAir mulai surut sore harinya."
+    raw = RawDocument("x.jsonl:1", "record", text, {"title": "Banjir \x1b]0;pwned\x07Medan", "outlet": "detik.com"})
+    article = extract(raw)
+    assert article.title == "Banjir ]0;pwnedMedan"
+    assert "\x00" not in article.text and "\x1b" not in article.text and "rumah warga" in article.text

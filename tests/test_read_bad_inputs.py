@@ -338,3 +338,10 @@ def test_a_path_that_cannot_be_looked_at_is_skipped_and_the_rest_read(tmp_path, 
     problems, report = _problems()
     assert [d.hints["id"] for d in read_paths([locked, good], report)] == ["a1"]
     assert problems == [(str(locked), "cannot read (Permission denied); skipped")]
+
+
+def test_a_control_character_in_a_file_name_is_not_printed(tmp_path):
+    odd = tmp_path / "a\x1b[2Jb.txt"
+    odd.write_text(f"Banjir Medan\n\n{PARAGRAPH}\n", encoding="utf-8")
+    (document,) = read_paths([odd])
+    assert document.source == str(tmp_path / "a\ufffd[2Jb.txt")

@@ -82,6 +82,15 @@ MOJIBAKE_RE = re.compile(
 """A UTF-8 lead byte read as Latin-1/cp1252 ("Ã", "â") followed by a continuation byte read the same way ("©", "€")."""
 
 
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters but tab and line ends: never text, and an escape sequence in a title would reach terminals."""
+
+
+def without_controls(text: str) -> str:
+    """Text without control characters (CONTROL_RE)."""
+    return CONTROL_RE.sub("", text) if CONTROL_RE.search(text) else text
+
+
 def fix_mojibake(text: str) -> str:
     """Repair mis-decoded text ("â€™" -> "’"), only when it shows mojibake: ftfy costs ~0.3 ms per article."""
     if text.isascii() or MOJIBAKE_RE.search(text) is None:
@@ -152,7 +161,8 @@ def extract(raw: RawDocument, known_furniture: Mapping[str, Collection[str]] | N
         page_host = fields.hostname
         page_furniture = fields.removed
         content = fields.text
-    content = fix_mojibake(content)
+    content = without_controls(fix_mojibake(content))
+    title_hint = without_controls(title_hint)
     outlet = (
         canonical_outlet(str(hints.get("outlet") or ""))
         or (domain_of(url) if url else "")

@@ -77,9 +77,13 @@ def readable(text: str) -> str:
     return text if text.isascii() or not SURROGATE_RE.search(text) else SURROGATE_RE.sub("\ufffd", text)
 
 
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def path_name(path: Path | str) -> str:
-    """A path as the name of an input: its text, readable even when the file system's bytes are not UTF-8."""
-    return readable(str(path))
+    """A path as the name of an input: its text, readable even when the file system's bytes are not UTF-8, and with
+    any control character (an escape sequence in a file name would reach the terminal) as U+FFFD."""
+    return CONTROL_RE.sub("\ufffd", readable(str(path)))
 
 
 def _stderr_problem(source: str, message: str) -> None:
