@@ -218,3 +218,10 @@ def test_limits_out_of_range_are_usage_errors(tmp_path, seeds_dir, capsys):
         with pytest.raises(SystemExit) as exit_:
             main(["--db", db, *arguments])
         assert exit_.value.code == 2 and "must be from 0 to" in capsys.readouterr().err
+
+
+def test_export_of_an_empty_story_id_is_not_every_story(tmp_path, seeds_dir, capsys):
+    db = str(tmp_path / "k.db")
+    assert main(["--db", db, "ingest", str(seeds_dir)]) == 0
+    assert main(["--db", db, "export", "--story", "", "--format", "json"]) == 2
+    assert "no story with id" in capsys.readouterr().err

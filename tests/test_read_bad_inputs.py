@@ -345,3 +345,16 @@ def test_a_control_character_in_a_file_name_is_not_printed(tmp_path):
     odd.write_text(f"Banjir Medan\n\n{PARAGRAPH}\n", encoding="utf-8")
     (document,) = read_paths([odd])
     assert document.source == str(tmp_path / "a\ufffd[2Jb.txt")
+
+
+def test_a_feed_without_entries_and_xml_that_is_no_feed_are_reported(tmp_path):
+    empty = tmp_path / "empty.rss"
+    empty.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Kanal</title></channel></rss>', encoding="utf-8")
+    note = tmp_path / "note.xml"
+    note.write_text(f'<?xml version="1.0"?><note><body>{PARAGRAPH}</body></note>', encoding="utf-8")
+    problems, report = _problems()
+    assert list(read_paths([empty, note], report)) == []
+    assert problems == [
+        (str(empty), "feed has no entries; skipped"),
+        (str(note), "XML document, not an RSS/Atom feed, has no entries; skipped"),
+    ]

@@ -239,11 +239,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("kabar: --format parquet needs --out PATH", file=sys.stderr)
         return 2
     with _open_existing(args.db) as engine:
-        if args.story:
+        if args.story is not None:
             stories = [_story_or_merged(engine, args.story)[1]]
         else:
             stories = [engine.story(row["id"]) for row in engine.stories(limit=None)]
-    if args.story and stories[0] is None:
+    if args.story is not None and stories[0] is None:
         print(f"kabar: no story with id {args.story}", file=sys.stderr)
         return 2
     if args.format == "parquet":

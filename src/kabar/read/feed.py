@@ -15,6 +15,10 @@ def read_feed(text: str, source: str, on_problem: Callable[[str, str], None]) ->
     if feed.bozo and not feed.entries:
         on_problem(source, f"not a readable RSS/Atom feed ({feed.get('bozo_exception', 'parse error')})")
         return
+    if not feed.entries:
+        kind = "feed" if feed.version else "XML document, not an RSS/Atom feed,"
+        on_problem(source, f"{kind} has no entries; skipped")
+        return
     outlet = feed.feed.get("link", "") or feed.feed.get("title", "")
     for number, entry in enumerate(feed.entries, start=1):
         contents = entry.get("content") or []
